@@ -1,0 +1,83 @@
+"""Ports the use cases need from storage; `attain.store` implements them.
+
+A `Store` opens `Transaction`s; a transaction groups repositories that all write in one database
+transaction, so a failed use case leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from attain.domain.calendar import FiscalCalendar, Period
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarInfo:
+    id: int
+    name: str
+    start_month: int
+    currency: str
+
+    @property
+    def fiscal(self) -> FiscalCalendar:
+        return FiscalCalendar(self.start_month)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPeriod:
+    id: int
+    period: Period
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    id: int
+    username: str
+    roles: tuple[str, ...]
+    person_id: int | None
+    is_active: bool
+
+
+class CalendarRepository(Protocol):
+    def default(self) -> CalendarInfo | None: ...
+    def create(self, name: str, start_month: int, currency: str) -> CalendarInfo: ...
+    def add_periods(self, calendar_id: int, periods: Sequence[Period]) -> int: ...
+    def periods(self, calendar_id: int, kind: str | None = None) -> list[StoredPeriod]: ...
+    def set_status(self, period_id: int, status: str, actor: str, at: datetime) -> None: ...
+
+
+class AuditRepository(Protocol):
+    def record(self, *, at: datetime, actor: str, action: str, entity: str,
+               entity_id: str | None = None, reason: str | None = None,
+               detail: dict[str, Any] | None = None) -> None: ...
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]: ...
+
+
+class UserRepository(Protocol):
+    def create(self, username: str, password_hash: str, roles: Sequence[str], *,
+               email: str | None, person_id: int | None, at: datetime) -> UserInfo: ...
+    def by_username(self, username: str) -> tuple[UserInfo, str] | None: ...
+    def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+
+
+class CountsRepository(Protocol):
+    def table_counts(self) -> dict[str, int]: ...
+
+
+class Transaction(Protocol):
+    calendars: CalendarRepository
+    audit: AuditRepository
+    users: UserRepository
+    counts: CountsRepository
+
+
+class Store(Protocol):
+    @property
+    def dialect(self) -> str: ...
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+    def upgrade(self) -> None: ...

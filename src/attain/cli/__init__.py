@@ -1,0 +1,1 @@
+"""The `attain` command line (Typer): maps domain errors to exit codes and messages."""

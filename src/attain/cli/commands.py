@@ -1,0 +1,1 @@
+"""Registers every sub-command module on the `attain` app (import order is help order)."""

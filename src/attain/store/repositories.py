@@ -1,0 +1,116 @@
+"""Repositories for calendars and periods, the audit log, users and table counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from attain.app.ports import CalendarInfo, StoredPeriod, UserInfo
+from attain.domain.calendar import Period as DomainPeriod
+from attain.domain.calendar import PeriodKind
+from attain.store import models as m
+
+
+class SqlCalendars:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    @staticmethod
+    def _info(row: m.Calendar) -> CalendarInfo:
+        return CalendarInfo(row.id, row.name, row.fiscal_year_start_month, row.currency)
+
+    def default(self) -> CalendarInfo | None:
+        row = self._s.scalars(select(m.Calendar).where(m.Calendar.is_default.is_(True))).first()
+        return None if row is None else self._info(row)
+
+    def create(self, name: str, start_month: int, currency: str) -> CalendarInfo:
+        is_first = self._s.scalar(select(func.count()).select_from(m.Calendar)) == 0
+        row = m.Calendar(name=name, fiscal_year_start_month=start_month, currency=currency, is_default=is_first)
+        self._s.add(row)
+        self._s.flush()
+        return self._info(row)
+
+    def add_periods(self, calendar_id: int, periods: Sequence[DomainPeriod]) -> int:
+        existing = set(self._s.scalars(select(m.Period.key).where(m.Period.calendar_id == calendar_id)))
+        rows = [
+            {"calendar_id": calendar_id, "key": p.key, "kind": str(p.kind), "fiscal_year": p.fiscal_year,
+             "number": p.number, "start_on": p.start, "end_on": p.end, "status": "open"}
+            for p in periods if p.key not in existing
+        ]
+        if rows:
+            self._s.execute(insert(m.Period), rows)
+        return len(rows)
+
+    def periods(self, calendar_id: int, kind: str | None = None) -> list[StoredPeriod]:
+        query = select(m.Period).where(m.Period.calendar_id == calendar_id)
+        if kind is not None:
+            query = query.where(m.Period.kind == kind)
+        out = []
+        for r in self._s.scalars(query.order_by(m.Period.start_on, m.Period.end_on.desc())):
+            period = DomainPeriod(PeriodKind(r.kind), r.fiscal_year, r.number, r.start_on, r.end_on)
+            out.append(StoredPeriod(r.id, period, r.status))
+        return out
+
+    def set_status(self, period_id: int, status: str, actor: str, at: datetime) -> None:
+        closed = status == "closed"
+        self._s.execute(update(m.Period).where(m.Period.id == period_id).values(
+            status=status, closed_at=at if closed else None, closed_by=actor if closed else None))
+
+
+class SqlAudit:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def record(self, *, at: datetime, actor: str, action: str, entity: str,
+               entity_id: str | None = None, reason: str | None = None,
+               detail: dict[str, Any] | None = None) -> None:
+        self._s.add(m.AuditEntry(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                                 reason=reason, detail=detail or {}))
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc()).limit(limit))
+        return [{"at": r.at, "actor": r.actor, "action": r.action, "entity": r.entity,
+                 "entity_id": r.entity_id, "reason": r.reason, "detail": r.detail} for r in rows]
+
+
+class SqlUsers:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def _info(self, row: m.User) -> UserInfo:
+        roles = tuple(sorted(self._s.scalars(select(m.UserRole.role).where(m.UserRole.user_id == row.id))))
+        return UserInfo(row.id, row.username, roles, row.person_id, row.is_active)
+
+    def create(self, username: str, password_hash: str, roles: Sequence[str], *,
+               email: str | None, person_id: int | None, at: datetime) -> UserInfo:
+        row = m.User(username=username, password_hash=password_hash, email=email, person_id=person_id,
+                     is_active=True, created_at=at)
+        self._s.add(row)
+        self._s.flush()
+        self._s.add_all([m.UserRole(user_id=row.id, role=r) for r in sorted(set(roles))])
+        self._s.flush()
+        return self._info(row)
+
+    def by_username(self, username: str) -> tuple[UserInfo, str] | None:
+        row = self._s.scalars(select(m.User).where(m.User.username == username)).first()
+        return None if row is None else (self._info(row), row.password_hash)
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self._s.execute(update(m.User).where(m.User.id == user_id).values(password_hash=password_hash))
+
+
+class SqlCounts:
+    _TABLES = ("people", "teams", "territories", "accounts", "assignments", "products", "opportunities",
+               "opportunity_stages", "orders", "payments", "goals", "periods", "users")
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def table_counts(self) -> dict[str, int]:
+        tables = m.Base.metadata.tables
+        return {name: int(self._s.scalar(select(func.count()).select_from(tables[name])) or 0)
+                for name in self._TABLES}

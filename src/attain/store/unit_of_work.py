@@ -1,0 +1,51 @@
+"""The SQL store: opens transactions that group the repositories over one session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from attain.store.database import create_db_engine
+from attain.store.database import upgrade as upgrade_schema
+from attain.store.repositories import SqlAudit, SqlCalendars, SqlCounts, SqlUsers
+
+
+class SqlTransaction:
+    """Repositories sharing one session; committed by `SqlStore.transaction` on success."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.calendars = SqlCalendars(session)
+        self.audit = SqlAudit(session)
+        self.users = SqlUsers(session)
+        self.counts = SqlCounts(session)
+
+
+class SqlStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        """One all-or-nothing unit: commits when the block ends, rolls back on any exception."""
+        with self._sessions() as session, session.begin():
+            yield SqlTransaction(session)
+
+    def upgrade(self) -> None:
+        upgrade_schema(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str | None = None) -> SqlStore:
+    """A store on `url` (or ATTAIN_DATABASE_URL, or ./attain.db)."""
+    return SqlStore(create_db_engine(url))
