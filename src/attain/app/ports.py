@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from attain.domain.calendar import FiscalCalendar, Period
@@ -71,6 +71,7 @@ class CountsRepository(Protocol):
 
 class Transaction(Protocol):
     calendars: CalendarRepository
+    people: PeopleRepository
     audit: AuditRepository
     users: UserRepository
     counts: CountsRepository
@@ -81,3 +82,21 @@ class Store(Protocol):
     def dialect(self) -> str: ...
     def transaction(self) -> AbstractContextManager[Transaction]: ...
     def upgrade(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    id: int
+    external_id: str
+    name: str
+    role: str
+
+
+class PeopleRepository(Protocol):
+    def with_role_on(self, role: str, day: date) -> list[PersonRef]:
+        """People whose assignment on `day` has `role`, ordered by name."""
+        ...
+
+    def manager_of(self, person_id: int, day: date) -> PersonRef | None:
+        """Who was this person's manager on `day` (from the effective-dated assignments)."""
+        ...

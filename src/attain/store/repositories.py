@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from attain.app.ports import CalendarInfo, StoredPeriod, UserInfo
+from attain.app.ports import CalendarInfo, PersonRef, StoredPeriod, UserInfo
 from attain.domain.calendar import Period as DomainPeriod
 from attain.domain.calendar import PeriodKind
 from attain.store import models as m
@@ -114,3 +114,32 @@ class SqlCounts:
         tables = m.Base.metadata.tables
         return {name: int(self._s.scalar(select(func.count()).select_from(tables[name])) or 0)
                 for name in self._TABLES}
+
+
+class SqlPeople:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    @staticmethod
+    def _on(day: date) -> Any:
+        a = m.Assignment
+        return (a.valid_from <= day) & ((a.valid_to.is_(None)) | (a.valid_to >= day))
+
+    def with_role_on(self, role: str, day: date) -> list[PersonRef]:
+        a, p = m.Assignment, m.Person
+        rows = self._s.execute(
+            select(p.id, p.external_id, p.name, a.role).join(a, a.person_id == p.id)
+            .where(a.role == role, self._on(day)).order_by(p.name, p.id)
+        )
+        return [PersonRef(r.id, r.external_id, r.name, r.role) for r in rows]
+
+    def manager_of(self, person_id: int, day: date) -> PersonRef | None:
+        a, p = m.Assignment, m.Person
+        manager_id = self._s.scalar(select(a.manager_id).where(a.person_id == person_id, self._on(day)))
+        if manager_id is None:
+            return None
+        row = self._s.execute(
+            select(p.id, p.external_id, p.name, a.role).outerjoin(a, (a.person_id == p.id) & self._on(day))
+            .where(p.id == manager_id)
+        ).first()
+        return None if row is None else PersonRef(row.id, row.external_id, row.name, row.role or "")

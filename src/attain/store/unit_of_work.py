@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from attain.store.database import create_db_engine
 from attain.store.database import upgrade as upgrade_schema
-from attain.store.repositories import SqlAudit, SqlCalendars, SqlCounts, SqlUsers
+from attain.store.repositories import SqlAudit, SqlCalendars, SqlCounts, SqlPeople, SqlUsers
 
 
 class SqlTransaction:
@@ -19,6 +19,7 @@ class SqlTransaction:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.calendars = SqlCalendars(session)
+        self.people = SqlPeople(session)
         self.audit = SqlAudit(session)
         self.users = SqlUsers(session)
         self.counts = SqlCounts(session)
