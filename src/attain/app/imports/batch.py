@@ -7,10 +7,14 @@ int -> Int64; decimal -> Decimal(38, 6); money -> Int64 minor units of the row's
 date -> Date; datetime -> Datetime("us", "UTC"); bool -> Boolean. Two optional columns trace each
 row to its origin for error messages: `_source` (file name) and `_row` (1-based data row number,
 the header being row 1 so the first data row is 2, as a spreadsheet shows it).
+
+Big sources stream: a Batch may also hold `streams`, iterables of `Chunk`s read lazily while the
+batch loads, so a file of millions of rows never sits in memory whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -69,6 +73,18 @@ class EntityCounts:
 
 
 @dataclass(slots=True)
+class Chunk:
+    """A slice of one entity's typed frame, with the row errors found while reading it.
+
+    Rows of `frame` that one of `errors` names (same `_source` and `_row`) are rejected, not loaded.
+    """
+
+    entity: str
+    frame: pl.DataFrame
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Batch:
     """Typed frames to load together, in `attain.domain.facts.LOAD_ORDER`, plus what parsing found."""
 
@@ -77,9 +93,13 @@ class Batch:
     errors: list[RowError] = field(default_factory=list)
     quirks: list[Quirk] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)  # name, sha256, rows
+    streams: list[Iterable[Chunk]] = field(default_factory=list)  # read after `frames`, chunk by chunk
 
     def add(self, entity: str, frame: pl.DataFrame) -> None:
         self.frames.append((entity, frame))
+
+    def add_stream(self, chunks: Iterable[Chunk]) -> None:
+        self.streams.append(chunks)
 
 
 @dataclass(slots=True)
@@ -91,6 +111,7 @@ class ImportReport:
     quirks: list[Quirk] = field(default_factory=list)
     batch_id: int | None = None
     rejects_file: str | None = None
+    error_count: int = 0  # every error found; `errors` may list only the first of them
 
     @property
     def committed(self) -> bool:
@@ -103,7 +124,8 @@ class ImportRejected(InvalidInput):
     def __init__(self, report: ImportReport) -> None:
         self.report = report
         first = report.errors[0].render() if report.errors else "invalid rows"
-        more = f" and {len(report.errors) - 1} more" if len(report.errors) > 1 else ""
+        total = max(report.error_count, len(report.errors))
+        more = f" and {total - 1} more" if total > 1 else ""
         super().__init__(
             f"nothing was imported: {first}{more}",
             hint="fix the rows and import again, or use --skip-invalid to load the valid rows",
