@@ -59,7 +59,9 @@ def store(backend: str, tmp_path: Path, postgres_sandbox: PostgresSandbox | None
         st.dispose()
         return
     if postgres_sandbox is None:
-        pytest.skip(postgres_unavailable_reason(os.environ.get("ATTAIN_TEST_POSTGRES_URL")) or "no PostgreSQL")
+        pytest.skip(
+            postgres_unavailable_reason(os.environ.get("ATTAIN_TEST_POSTGRES_URL")) or "no PostgreSQL"
+        )
     schema = f"t_{uuid.uuid4().hex[:12]}"
     st = postgres_sandbox.store_in_schema(schema)
     try:

@@ -52,15 +52,31 @@ class CalendarRepository(Protocol):
 
 
 class AuditRepository(Protocol):
-    def record(self, *, at: datetime, actor: str, action: str, entity: str,
-               entity_id: str | None = None, reason: str | None = None,
-               detail: dict[str, Any] | None = None) -> None: ...
+    def record(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str | None = None,
+        reason: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None: ...
     def recent(self, limit: int = 50) -> list[dict[str, Any]]: ...
 
 
 class UserRepository(Protocol):
-    def create(self, username: str, password_hash: str, roles: Sequence[str], *,
-               email: str | None, person_id: int | None, at: datetime) -> UserInfo: ...
+    def create(
+        self,
+        username: str,
+        password_hash: str,
+        roles: Sequence[str],
+        *,
+        email: str | None,
+        person_id: int | None,
+        at: datetime,
+    ) -> UserInfo: ...
     def by_username(self, username: str) -> tuple[UserInfo, str] | None: ...
     def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
 
@@ -70,11 +86,17 @@ class CountsRepository(Protocol):
 
 
 class Transaction(Protocol):
-    calendars: CalendarRepository
-    people: PeopleRepository
-    audit: AuditRepository
-    users: UserRepository
-    counts: CountsRepository
+    # Read-only members, so implementations may return their concrete repository types.
+    @property
+    def calendars(self) -> CalendarRepository: ...
+    @property
+    def people(self) -> PeopleRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def counts(self) -> CountsRepository: ...
 
 
 class Store(Protocol):

@@ -23,8 +23,15 @@ def ensure_periods(tx: Transaction, calendar: CalendarInfo, first_fy: int, last_
     return tx.calendars.add_periods(calendar.id, calendar.fiscal.all_periods(first_fy, last_fy))
 
 
-def init_company(store: Store, *, start_month: int = 1, currency: str = "USD", first_fy: int,
-                 last_fy: int, actor: str = "system") -> InitResult:
+def init_company(
+    store: Store,
+    *,
+    start_month: int = 1,
+    currency: str = "USD",
+    first_fy: int,
+    last_fy: int,
+    actor: str = "system",
+) -> InitResult:
     """Create the default fiscal calendar (if there is none) and its periods for the given years.
 
     Running it again adds missing periods only; it refuses to change an existing calendar's
@@ -40,11 +47,17 @@ def init_company(store: Store, *, start_month: int = 1, currency: str = "USD", f
             calendar = tx.calendars.create("default", start_month, cur)
         elif calendar.start_month != start_month:
             raise Conflict(
-                f"the calendar already starts its fiscal year in month {calendar.start_month}, not {start_month}",
+                f"the calendar already starts its fiscal year in month {calendar.start_month}, "
+                f"not {start_month}",
                 hint="periods, goals and runs depend on it; leave --fiscal-year-start unset",
             )
         added = ensure_periods(tx, calendar, first_fy, last_fy)
-        tx.audit.record(at=now, actor=actor, action="init", entity="calendar", entity_id=str(calendar.id),
-                        detail={"start_month": start_month, "periods_added": added,
-                                "fiscal_years": [first_fy, last_fy]})
+        tx.audit.record(
+            at=now,
+            actor=actor,
+            action="init",
+            entity="calendar",
+            entity_id=str(calendar.id),
+            detail={"start_month": start_month, "periods_added": added, "fiscal_years": [first_fy, last_fy]},
+        )
     return InitResult(calendar, added, created)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -13,8 +13,12 @@ from attain.cli.context import CliState, state
 from attain.cli.output import EXIT_BAD_INPUT, EXIT_INTERNAL, OutputFormat, err_console, print_rows
 from attain.domain.errors import AttainError
 
-app = typer.Typer(name="attain", help="Attain: Sales Performance Management.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    name="attain",
+    help="Attain: Sales Performance Management.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -22,8 +26,10 @@ app.add_typer(db_app, name="db")
 @app.callback()
 def _global(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: ATTAIN_DATABASE_URL or "
-                                           "sqlite:///attain.db)")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default: ATTAIN_DATABASE_URL or sqlite:///attain.db)"),
+    ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="How to print data")] = OutputFormat.TABLE,
 ) -> None:
     ctx.obj = CliState(db_url=db, fmt=fmt)
@@ -40,12 +46,19 @@ def init(
     """Create or upgrade the database and set up the fiscal calendar and its periods."""
     st = state(ctx)
     store = st.store(upgrade=True)
-    this_year = date.today().year
-    result = init_company(store, start_month=fiscal_year_start, currency=currency,
-                          first_fy=first_year or this_year - 3, last_fy=last_year or this_year + 1)
+    this_year = datetime.now().astimezone().year
+    result = init_company(
+        store,
+        start_month=fiscal_year_start,
+        currency=currency,
+        first_fy=first_year or this_year - 3,
+        last_fy=last_year or this_year + 1,
+    )
     verb = "created" if result.created else "kept"
-    err_console.print(f"[green]Calendar {verb}[/green] (fiscal year starts in month "
-                      f"{result.calendar.start_month}); {result.periods_added} periods added.")
+    err_console.print(
+        f"[green]Calendar {verb}[/green] (fiscal year starts in month "
+        f"{result.calendar.start_month}); {result.periods_added} periods added."
+    )
 
 
 @db_app.command("upgrade")
@@ -66,7 +79,7 @@ def status(ctx: typer.Context) -> None:
 
 def _register() -> None:
     # Sub-command modules register themselves on `app`; imported here so `main` sees them all.
-    from attain.cli import commands  # noqa: F401
+    from attain.cli import commands  # noqa: F401, PLC0415 (commands import `app` from here)
 
 
 def main() -> None:

@@ -35,8 +35,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def print_rows(rows: Sequence[Mapping[str, Any]], fmt: OutputFormat, *, title: str | None = None,
-               columns: Sequence[str] | None = None) -> None:
+def print_rows(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> None:
     cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
     if fmt is OutputFormat.JSON:
         sys.stdout.write(json.dumps([{c: _plain(r.get(c)) for c in cols} for r in rows], indent=2) + "\n")
@@ -48,7 +53,8 @@ def print_rows(rows: Sequence[Mapping[str, Any]], fmt: OutputFormat, *, title: s
     else:
         table = Table(title=title)
         for c in cols:
-            table.add_column(c, justify="right" if rows and isinstance(rows[0].get(c), int | Decimal) else "left")
+            numeric = bool(rows) and isinstance(rows[0].get(c), int | Decimal)
+            table.add_column(c, justify="right" if numeric else "left")
         for r in rows:
             table.add_row(*["" if r.get(c) is None else str(_plain(r.get(c))) for c in cols])
         console.print(table)

@@ -93,7 +93,9 @@ class FiscalCalendar:
     def period_of(self, kind: PeriodKind, day: date) -> Period:
         """The period of `kind` that contains `day`."""
         fy = self.fiscal_year_of(day)
-        offset = (day.year * 12 + day.month - 1) - (self.year_start(fy).year * 12 + self.year_start(fy).month - 1)
+        offset = (day.year * 12 + day.month - 1) - (
+            self.year_start(fy).year * 12 + self.year_start(fy).month - 1
+        )
         return self.period(kind, fy, offset // _MONTHS[kind] + 1)
 
     def periods(self, kind: PeriodKind, fiscal_year: int) -> list[Period]:

@@ -71,14 +71,29 @@ class FactEntity:
         return any(f.type is FieldType.MONEY for f in self.fields)
 
 
-def _f(name: str, type_: FieldType, *, required: bool = False, ref: str | None = None,
-       choices: tuple[str, ...] = (), doc: str = "") -> FactField:
+def _f(
+    name: str,
+    type_: FieldType,
+    *,
+    required: bool = False,
+    ref: str | None = None,
+    choices: tuple[str, ...] = (),
+    doc: str = "",
+) -> FactField:
     return FactField(name, type_, required, ref, choices, doc)
 
 
-T, I, D, M, DT, TS, B, E, R = (FieldType.TEXT, FieldType.INT, FieldType.DECIMAL, FieldType.MONEY,
-                               FieldType.DATE, FieldType.DATETIME, FieldType.BOOL, FieldType.ENUM,
-                               FieldType.REF)
+T, INT, D, M, DT, TS, B, E, R = (
+    FieldType.TEXT,
+    FieldType.INT,
+    FieldType.DECIMAL,
+    FieldType.MONEY,
+    FieldType.DATE,
+    FieldType.DATETIME,
+    FieldType.BOOL,
+    FieldType.ENUM,
+    FieldType.REF,
+)
 
 ROLES = ("rep", "manager", "director", "executive", "specialist", "sales_ops", "other")
 OPPORTUNITY_STATUSES = ("open", "won", "lost")
@@ -86,95 +101,241 @@ ORDER_KINDS = ("new", "renewal", "upsell", "cancellation", "return")
 GOAL_SCOPES = ("person", "team", "territory", "company")
 GOAL_KINDS = ("goal", "quota")
 
-ENTITIES: dict[str, FactEntity] = {e.name: e for e in (
-    FactEntity("person", "people", (
-        _f("external_id", T, required=True), _f("name", T, required=True), _f("email", T),
-        _f("title", T), _f("hired_on", DT), _f("left_on", DT, doc="last day employed"),
-    ), doc="Anyone in the sales organisation."),
-    FactEntity("team", "teams", (
-        _f("external_id", T, required=True), _f("name", T, required=True),
-        _f("parent", R, ref="team", doc="the team this one nests in"),
-        _f("region", T),
-    ), doc="A group under a manager; teams nest."),
-    FactEntity("territory", "territories", (
-        _f("external_id", T, required=True), _f("name", T, required=True),
-        _f("parent", R, ref="territory"),
-        _f("region", T, doc="rule: accounts in this region"), _f("country", T, doc="rule: accounts in this country"),
-        _f("industry", T, doc="rule: accounts in this industry"), _f("segment", T, doc="rule: accounts in this segment"),
-        _f("size", T, doc="rule: accounts of this size band"),
-        _f("potential", M, doc="estimated annual revenue potential"), _f("currency", T),
-    ), doc="A named set of accounts, by rule (the non-empty rule fields must all match) or by account list."),
-    FactEntity("territory_account", "territory_accounts", (
-        _f("territory", R, required=True, ref="territory"), _f("account", R, required=True, ref="account"),
-        _f("valid_from", DT, required=True), _f("valid_to", DT, doc="last day, empty while current"),
-    ), key=("territory", "account", "valid_from"), doc="An account listed in a territory for a date range."),
-    FactEntity("assignment", "assignments", (
-        _f("person", R, required=True, ref="person"), _f("role", E, required=True, choices=ROLES),
-        _f("team", R, ref="team"), _f("manager", R, ref="person"), _f("territory", R, ref="territory"),
-        _f("title", T),
-        _f("valid_from", DT, required=True), _f("valid_to", DT, doc="last day, empty while current"),
-    ), key=("person", "valid_from"),
-        doc="A person's role, team, manager and territory from valid_from to valid_to (inclusive)."),
-    FactEntity("account", "accounts", (
-        _f("external_id", T, required=True), _f("name", T, required=True), _f("industry", T),
-        _f("segment", T), _f("size", T), _f("country", T), _f("region", T), _f("city", T),
-        _f("employees", I), _f("annual_revenue", M), _f("currency", T),
-        _f("parent", R, ref="account"), _f("owner", R, ref="person", doc="the account's sales rep"),
-        _f("founded_year", I),
-    ), doc="A customer."),
-    FactEntity("product", "products", (
-        _f("external_id", T, required=True), _f("name", T, required=True), _f("family", T),
-        _f("list_price", M), _f("currency", T),
-    ), doc="What is sold."),
-    FactEntity("opportunity", "opportunities", (
-        _f("external_id", T, required=True), _f("name", T), _f("account", R, ref="account"),
-        _f("product", R, ref="product"), _f("owner", R, required=True, ref="person"),
-        _f("stage", T, required=True), _f("status", E, required=True, choices=OPPORTUNITY_STATUSES),
-        _f("amount", M), _f("currency", T),
-        _f("created_on", DT, doc="created, or first engaged"), _f("close_on", DT, doc="closed, or expected to close"),
-    ), doc="A CRM deal moving through stages, won or lost."),
-    FactEntity("opportunity_stage", "opportunity_stages", (
-        _f("opportunity", R, required=True, ref="opportunity"), _f("stage", T, required=True),
-        _f("entered_at", TS, required=True),
-    ), key=("opportunity", "stage", "entered_at"), doc="One step of an opportunity's stage history."),
-    FactEntity("order", "orders", (
-        _f("external_id", T, required=True), _f("order_number", T), _f("line_number", I),
-        _f("booked_on", DT, required=True), _f("account", R, ref="account"), _f("product", R, ref="product"),
-        _f("owner", R, ref="person"), _f("opportunity", R, ref="opportunity"),
-        _f("quantity", D), _f("amount", M, required=True), _f("currency", T),
-        _f("kind", E, required=True, choices=ORDER_KINDS), _f("original", R, ref="order",
-                                                               doc="for cancellations and returns"),
-        _f("status", T), _f("invoiced_on", DT), _f("paid_on", DT),
-    ), doc="A booked revenue fact (one line); cancellations and returns are negative and point at the original."),
-    FactEntity("payment", "payments", (
-        _f("external_id", T, required=True), _f("account", R, required=True, ref="account"),
-        _f("paid_on", DT, required=True), _f("amount", M, required=True), _f("currency", T),
-    ), doc="Cash received from an account."),
-    FactEntity("goal", "goals", (
-        _f("metric", T, required=True, doc="metric key, e.g. revenue"),
-        _f("scope_kind", E, required=True, choices=GOAL_SCOPES),
-        _f("person", R, ref="person"), _f("team", R, ref="team"), _f("territory", R, ref="territory"),
-        _f("period", R, required=True, ref="period", doc="period key, e.g. FY2025-Q1"),
-        _f("kind", E, required=True, choices=GOAL_KINDS), _f("target", D, required=True), _f("currency", T),
-    ), key=("metric", "scope_kind", "person", "team", "territory", "period", "kind"),
-        doc="A target for a metric, for a scope, over a period; a quota is a goal a plan measures. "
-            "Exactly the reference named by scope_kind is set (none for company)."),
-    FactEntity("exchange_rate", "exchange_rates", (
-        _f("from_currency", T, required=True), _f("to_currency", T, required=True),
-        _f("valid_on", DT, required=True), _f("rate", D, required=True),
-    ), key=("from_currency", "to_currency", "valid_on"), doc="A dated exchange rate."),
-)}
+ENTITIES: dict[str, FactEntity] = {
+    e.name: e
+    for e in (
+        FactEntity(
+            "person",
+            "people",
+            (
+                _f("external_id", T, required=True),
+                _f("name", T, required=True),
+                _f("email", T),
+                _f("title", T),
+                _f("hired_on", DT),
+                _f("left_on", DT, doc="last day employed"),
+            ),
+            doc="Anyone in the sales organisation.",
+        ),
+        FactEntity(
+            "team",
+            "teams",
+            (
+                _f("external_id", T, required=True),
+                _f("name", T, required=True),
+                _f("parent", R, ref="team", doc="the team this one nests in"),
+                _f("region", T),
+            ),
+            doc="A group under a manager; teams nest.",
+        ),
+        FactEntity(
+            "territory",
+            "territories",
+            (
+                _f("external_id", T, required=True),
+                _f("name", T, required=True),
+                _f("parent", R, ref="territory"),
+                _f("region", T, doc="rule: accounts in this region"),
+                _f("country", T, doc="rule: accounts in this country"),
+                _f("industry", T, doc="rule: accounts in this industry"),
+                _f("segment", T, doc="rule: accounts in this segment"),
+                _f("size", T, doc="rule: accounts of this size band"),
+                _f("potential", M, doc="estimated annual revenue potential"),
+                _f("currency", T),
+            ),
+            doc="A named set of accounts, by rule (the non-empty rule fields must all match) "
+            "or by account list.",
+        ),
+        FactEntity(
+            "territory_account",
+            "territory_accounts",
+            (
+                _f("territory", R, required=True, ref="territory"),
+                _f("account", R, required=True, ref="account"),
+                _f("valid_from", DT, required=True),
+                _f("valid_to", DT, doc="last day, empty while current"),
+            ),
+            key=("territory", "account", "valid_from"),
+            doc="An account listed in a territory for a date range.",
+        ),
+        FactEntity(
+            "assignment",
+            "assignments",
+            (
+                _f("person", R, required=True, ref="person"),
+                _f("role", E, required=True, choices=ROLES),
+                _f("team", R, ref="team"),
+                _f("manager", R, ref="person"),
+                _f("territory", R, ref="territory"),
+                _f("title", T),
+                _f("valid_from", DT, required=True),
+                _f("valid_to", DT, doc="last day, empty while current"),
+            ),
+            key=("person", "valid_from"),
+            doc="A person's role, team, manager and territory from valid_from to valid_to (inclusive).",
+        ),
+        FactEntity(
+            "account",
+            "accounts",
+            (
+                _f("external_id", T, required=True),
+                _f("name", T, required=True),
+                _f("industry", T),
+                _f("segment", T),
+                _f("size", T),
+                _f("country", T),
+                _f("region", T),
+                _f("city", T),
+                _f("employees", INT),
+                _f("annual_revenue", M),
+                _f("currency", T),
+                _f("parent", R, ref="account"),
+                _f("owner", R, ref="person", doc="the account's sales rep"),
+                _f("founded_year", INT),
+            ),
+            doc="A customer.",
+        ),
+        FactEntity(
+            "product",
+            "products",
+            (
+                _f("external_id", T, required=True),
+                _f("name", T, required=True),
+                _f("family", T),
+                _f("list_price", M),
+                _f("currency", T),
+            ),
+            doc="What is sold.",
+        ),
+        FactEntity(
+            "opportunity",
+            "opportunities",
+            (
+                _f("external_id", T, required=True),
+                _f("name", T),
+                _f("account", R, ref="account"),
+                _f("product", R, ref="product"),
+                _f("owner", R, required=True, ref="person"),
+                _f("stage", T, required=True),
+                _f("status", E, required=True, choices=OPPORTUNITY_STATUSES),
+                _f("amount", M),
+                _f("currency", T),
+                _f("created_on", DT, doc="created, or first engaged"),
+                _f("close_on", DT, doc="closed, or expected to close"),
+            ),
+            doc="A CRM deal moving through stages, won or lost.",
+        ),
+        FactEntity(
+            "opportunity_stage",
+            "opportunity_stages",
+            (
+                _f("opportunity", R, required=True, ref="opportunity"),
+                _f("stage", T, required=True),
+                _f("entered_at", TS, required=True),
+            ),
+            key=("opportunity", "stage", "entered_at"),
+            doc="One step of an opportunity's stage history.",
+        ),
+        FactEntity(
+            "order",
+            "orders",
+            (
+                _f("external_id", T, required=True),
+                _f("order_number", T),
+                _f("line_number", INT),
+                _f("booked_on", DT, required=True),
+                _f("account", R, ref="account"),
+                _f("product", R, ref="product"),
+                _f("owner", R, ref="person"),
+                _f("opportunity", R, ref="opportunity"),
+                _f("quantity", D),
+                _f("amount", M, required=True),
+                _f("currency", T),
+                _f("kind", E, required=True, choices=ORDER_KINDS),
+                _f("original", R, ref="order", doc="for cancellations and returns"),
+                _f("status", T),
+                _f("invoiced_on", DT),
+                _f("paid_on", DT),
+            ),
+            doc="A booked revenue fact (one line); cancellations and returns are negative "
+            "and point at the original.",
+        ),
+        FactEntity(
+            "payment",
+            "payments",
+            (
+                _f("external_id", T, required=True),
+                _f("account", R, required=True, ref="account"),
+                _f("paid_on", DT, required=True),
+                _f("amount", M, required=True),
+                _f("currency", T),
+            ),
+            doc="Cash received from an account.",
+        ),
+        FactEntity(
+            "goal",
+            "goals",
+            (
+                _f("metric", T, required=True, doc="metric key, e.g. revenue"),
+                _f("scope_kind", E, required=True, choices=GOAL_SCOPES),
+                _f("person", R, ref="person"),
+                _f("team", R, ref="team"),
+                _f("territory", R, ref="territory"),
+                _f("period", R, required=True, ref="period", doc="period key, e.g. FY2025-Q1"),
+                _f("kind", E, required=True, choices=GOAL_KINDS),
+                _f("target", D, required=True),
+                _f("currency", T),
+            ),
+            key=("metric", "scope_kind", "person", "team", "territory", "period", "kind"),
+            doc="A target for a metric, for a scope, over a period; a quota is a goal a plan measures. "
+            "Exactly the reference named by scope_kind is set (none for company).",
+        ),
+        FactEntity(
+            "exchange_rate",
+            "exchange_rates",
+            (
+                _f("from_currency", T, required=True),
+                _f("to_currency", T, required=True),
+                _f("valid_on", DT, required=True),
+                _f("rate", D, required=True),
+            ),
+            key=("from_currency", "to_currency", "valid_on"),
+            doc="A dated exchange rate.",
+        ),
+    )
+}
 
 # Order in which a multi-entity import writes, so references resolve.
 # Periods are generated from the fiscal calendar, never imported, but goals refer to them by key.
-PERIOD = FactEntity("period", "periods", (
-    _f("key", T, required=True), _f("kind", T, required=True), _f("fiscal_year", I, required=True),
-    _f("number", I, required=True), _f("start_on", DT, required=True), _f("end_on", DT, required=True),
-), key=("key",), doc="A fiscal month, quarter or year of the default calendar; half-open [start_on, end_on).")
+PERIOD = FactEntity(
+    "period",
+    "periods",
+    (
+        _f("key", T, required=True),
+        _f("kind", T, required=True),
+        _f("fiscal_year", INT, required=True),
+        _f("number", INT, required=True),
+        _f("start_on", DT, required=True),
+        _f("end_on", DT, required=True),
+    ),
+    key=("key",),
+    doc="A fiscal month, quarter or year of the default calendar; half-open [start_on, end_on).",
+)
 
 LOAD_ORDER: tuple[str, ...] = (
-    "person", "team", "territory", "account", "territory_account", "assignment", "product",
-    "opportunity", "opportunity_stage", "order", "payment", "goal", "exchange_rate",
+    "person",
+    "team",
+    "territory",
+    "account",
+    "territory_account",
+    "assignment",
+    "product",
+    "opportunity",
+    "opportunity_stage",
+    "order",
+    "payment",
+    "goal",
+    "exchange_rate",
 )
 
 

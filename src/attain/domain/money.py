@@ -13,8 +13,17 @@ from attain.domain.errors import InvalidInput
 
 # Minor-unit exponents that differ from the default of 2 (ISO 4217).
 _EXPONENTS: dict[str, int] = {
-    "JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "HUF": 2,
-    "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3,
+    "JPY": 0,
+    "KRW": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "VND": 0,
+    "HUF": 2,
+    "BHD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "JOD": 3,
+    "TND": 3,
 }
 
 
@@ -27,7 +36,9 @@ def check_currency(code: str) -> str:
     """Return `code` upper-cased when it looks like an ISO 4217 code, else raise InvalidInput."""
     up = code.strip().upper()
     if len(up) != 3 or not up.isalpha():
-        raise InvalidInput(f"'{code}' is not a currency code", hint="use a three-letter ISO 4217 code, e.g. USD")
+        raise InvalidInput(
+            f"'{code}' is not a currency code", hint="use a three-letter ISO 4217 code, e.g. USD"
+        )
     return up
 
 

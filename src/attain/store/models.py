@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -43,7 +43,7 @@ Amount = Numeric(24, 6)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: dict[Any, Any] = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 def _fk(target: str, *, nullable: bool = True, ondelete: str | None = None) -> Any:
@@ -51,6 +51,7 @@ def _fk(target: str, *, nullable: bool = True, ondelete: str | None = None) -> A
 
 
 # -- calendar -----------------------------------------------------------------------------------
+
 
 class Calendar(Base):
     __tablename__ = "calendars"
@@ -84,6 +85,7 @@ class Period(Base):
 
 
 # -- organisation -------------------------------------------------------------------------------
+
 
 class Person(Base):
     __tablename__ = "people"
@@ -178,6 +180,7 @@ class Product(Base):
 
 # -- sales facts --------------------------------------------------------------------------------
 
+
 class Opportunity(Base):
     __tablename__ = "opportunities"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,6 +253,7 @@ class ExchangeRate(Base):
 
 # -- goals, metrics, plans ----------------------------------------------------------------------
 
+
 class MetricDefinition(Base):
     __tablename__ = "metric_definitions"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -315,6 +319,7 @@ class PlanAssignment(Base):
 
 # -- users, access, audit, imports --------------------------------------------------------------
 
+
 class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -331,7 +336,9 @@ class UserRole(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'comp_admin', 'manager', 'rep', 'finance', 'viewer')", name="role"),
+        CheckConstraint(
+            "role IN ('admin', 'comp_admin', 'manager', 'rep', 'finance', 'viewer')", name="role"
+        ),
     )
 
 

@@ -29,7 +29,9 @@ class SqlCalendars:
 
     def create(self, name: str, start_month: int, currency: str) -> CalendarInfo:
         is_first = self._s.scalar(select(func.count()).select_from(m.Calendar)) == 0
-        row = m.Calendar(name=name, fiscal_year_start_month=start_month, currency=currency, is_default=is_first)
+        row = m.Calendar(
+            name=name, fiscal_year_start_month=start_month, currency=currency, is_default=is_first
+        )
         self._s.add(row)
         self._s.flush()
         return self._info(row)
@@ -37,9 +39,18 @@ class SqlCalendars:
     def add_periods(self, calendar_id: int, periods: Sequence[DomainPeriod]) -> int:
         existing = set(self._s.scalars(select(m.Period.key).where(m.Period.calendar_id == calendar_id)))
         rows = [
-            {"calendar_id": calendar_id, "key": p.key, "kind": str(p.kind), "fiscal_year": p.fiscal_year,
-             "number": p.number, "start_on": p.start, "end_on": p.end, "status": "open"}
-            for p in periods if p.key not in existing
+            {
+                "calendar_id": calendar_id,
+                "key": p.key,
+                "kind": str(p.kind),
+                "fiscal_year": p.fiscal_year,
+                "number": p.number,
+                "start_on": p.start,
+                "end_on": p.end,
+                "status": "open",
+            }
+            for p in periods
+            if p.key not in existing
         ]
         if rows:
             self._s.execute(insert(m.Period), rows)
@@ -57,24 +68,54 @@ class SqlCalendars:
 
     def set_status(self, period_id: int, status: str, actor: str, at: datetime) -> None:
         closed = status == "closed"
-        self._s.execute(update(m.Period).where(m.Period.id == period_id).values(
-            status=status, closed_at=at if closed else None, closed_by=actor if closed else None))
+        self._s.execute(
+            update(m.Period)
+            .where(m.Period.id == period_id)
+            .values(status=status, closed_at=at if closed else None, closed_by=actor if closed else None)
+        )
 
 
 class SqlAudit:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def record(self, *, at: datetime, actor: str, action: str, entity: str,
-               entity_id: str | None = None, reason: str | None = None,
-               detail: dict[str, Any] | None = None) -> None:
-        self._s.add(m.AuditEntry(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
-                                 reason=reason, detail=detail or {}))
+    def record(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str | None = None,
+        reason: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self._s.add(
+            m.AuditEntry(
+                at=at,
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                reason=reason,
+                detail=detail or {},
+            )
+        )
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc()).limit(limit))
-        return [{"at": r.at, "actor": r.actor, "action": r.action, "entity": r.entity,
-                 "entity_id": r.entity_id, "reason": r.reason, "detail": r.detail} for r in rows]
+        return [
+            {
+                "at": r.at,
+                "actor": r.actor,
+                "action": r.action,
+                "entity": r.entity,
+                "entity_id": r.entity_id,
+                "reason": r.reason,
+                "detail": r.detail,
+            }
+            for r in rows
+        ]
 
 
 class SqlUsers:
@@ -85,10 +126,24 @@ class SqlUsers:
         roles = tuple(sorted(self._s.scalars(select(m.UserRole.role).where(m.UserRole.user_id == row.id))))
         return UserInfo(row.id, row.username, roles, row.person_id, row.is_active)
 
-    def create(self, username: str, password_hash: str, roles: Sequence[str], *,
-               email: str | None, person_id: int | None, at: datetime) -> UserInfo:
-        row = m.User(username=username, password_hash=password_hash, email=email, person_id=person_id,
-                     is_active=True, created_at=at)
+    def create(
+        self,
+        username: str,
+        password_hash: str,
+        roles: Sequence[str],
+        *,
+        email: str | None,
+        person_id: int | None,
+        at: datetime,
+    ) -> UserInfo:
+        row = m.User(
+            username=username,
+            password_hash=password_hash,
+            email=email,
+            person_id=person_id,
+            is_active=True,
+            created_at=at,
+        )
         self._s.add(row)
         self._s.flush()
         self._s.add_all([m.UserRole(user_id=row.id, role=r) for r in sorted(set(roles))])
@@ -104,16 +159,31 @@ class SqlUsers:
 
 
 class SqlCounts:
-    _TABLES = ("people", "teams", "territories", "accounts", "assignments", "products", "opportunities",
-               "opportunity_stages", "orders", "payments", "goals", "periods", "users")
+    _TABLES = (
+        "people",
+        "teams",
+        "territories",
+        "accounts",
+        "assignments",
+        "products",
+        "opportunities",
+        "opportunity_stages",
+        "orders",
+        "payments",
+        "goals",
+        "periods",
+        "users",
+    )
 
     def __init__(self, session: Session) -> None:
         self._s = session
 
     def table_counts(self) -> dict[str, int]:
         tables = m.Base.metadata.tables
-        return {name: int(self._s.scalar(select(func.count()).select_from(tables[name])) or 0)
-                for name in self._TABLES}
+        return {
+            name: int(self._s.scalar(select(func.count()).select_from(tables[name])) or 0)
+            for name in self._TABLES
+        }
 
 
 class SqlPeople:
@@ -128,8 +198,10 @@ class SqlPeople:
     def with_role_on(self, role: str, day: date) -> list[PersonRef]:
         a, p = m.Assignment, m.Person
         rows = self._s.execute(
-            select(p.id, p.external_id, p.name, a.role).join(a, a.person_id == p.id)
-            .where(a.role == role, self._on(day)).order_by(p.name, p.id)
+            select(p.id, p.external_id, p.name, a.role)
+            .join(a, a.person_id == p.id)
+            .where(a.role == role, self._on(day))
+            .order_by(p.name, p.id)
         )
         return [PersonRef(r.id, r.external_id, r.name, r.role) for r in rows]
 
@@ -139,7 +211,8 @@ class SqlPeople:
         if manager_id is None:
             return None
         row = self._s.execute(
-            select(p.id, p.external_id, p.name, a.role).outerjoin(a, (a.person_id == p.id) & self._on(day))
+            select(p.id, p.external_id, p.name, a.role)
+            .outerjoin(a, (a.person_id == p.id) & self._on(day))
             .where(p.id == manager_id)
         ).first()
         return None if row is None else PersonRef(row.id, row.external_id, row.name, row.role or "")

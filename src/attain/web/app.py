@@ -1,0 +1,60 @@
+"""The FastAPI application factory: no globals at import; the store and secret come in as arguments."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from attain import __version__
+from attain.store.unit_of_work import SqlStore, open_store
+from attain.web import api, pages
+from attain.web.security import LoginThrottle, SecurityHeaders
+
+HERE = Path(__file__).parent
+
+
+def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bool = False) -> FastAPI:
+    """An Attain web app on `store`.
+
+    Without a `secret_key` (ATTAIN_SECRET_KEY in `attain serve`), one is generated, so sessions
+    last until the process restarts.
+    """
+    app = FastAPI(
+        title="Attain",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.store = store
+    app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.state.throttle = LoginThrottle()
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key or secrets.token_urlsafe(32),
+        session_cookie="attain_session",
+        same_site="lax",
+        https_only=https_only,
+        max_age=12 * 3600,
+    )
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory `attain serve` hands to uvicorn: reads ATTAIN_DATABASE_URL and ATTAIN_SECRET_KEY."""
+    store = open_store(os.environ.get("ATTAIN_DATABASE_URL"))
+    return create_app(
+        store,
+        secret_key=os.environ.get("ATTAIN_SECRET_KEY"),
+        https_only=os.environ.get("ATTAIN_HTTPS_ONLY", "") == "1",
+    )
