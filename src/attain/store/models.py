@@ -378,3 +378,34 @@ class ImportBatch(Base):
     actor: Mapped[str] = mapped_column(String(128))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# -- performance measurement: costs for CAC, admin settings, and the indexes the KPI reads use ------
+
+class Cost(Base):
+    __tablename__ = "costs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(Ext, unique=True)
+    period_id: Mapped[int] = _fk("periods.id", nullable=False)
+    category: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(Cur)
+    description: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (CheckConstraint("category IN ('sales', 'marketing')", name="category"),)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(128))
+
+
+# Per-rep dashboards filter by owner and date; period-wide KPI reads scan by close or creation date.
+Index("ix_opportunities_owner_close", Opportunity.owner_id, Opportunity.close_on)
+Index("ix_opportunities_close_on", Opportunity.close_on)
+Index("ix_opportunities_created_on", Opportunity.created_on)
+Index("ix_orders_owner_booked", Order.owner_id, Order.booked_on)
+Index("ix_orders_account_booked", Order.account_id, Order.booked_on)
