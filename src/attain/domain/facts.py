@@ -100,6 +100,7 @@ OPPORTUNITY_STATUSES = ("open", "won", "lost")
 ORDER_KINDS = ("new", "renewal", "upsell", "cancellation", "return")
 GOAL_SCOPES = ("person", "team", "territory", "company")
 GOAL_KINDS = ("goal", "quota")
+COST_CATEGORIES = ("sales", "marketing")
 
 ENTITIES: dict[str, FactEntity] = {
     e.name: e
@@ -291,6 +292,25 @@ ENTITIES: dict[str, FactEntity] = {
             "Exactly the reference named by scope_kind is set (none for company).",
         ),
         FactEntity(
+            "cost",
+            "costs",
+            (
+                _f("external_id", T, required=True),
+                _f(
+                    "period",
+                    R,
+                    required=True,
+                    ref="period",
+                    doc="period key the cost belongs to, e.g. FY2025-M03",
+                ),
+                _f("category", E, required=True, choices=COST_CATEGORIES),
+                _f("amount", M, required=True),
+                _f("currency", T),
+                _f("description", T),
+            ),
+            doc="A sales or marketing cost of a period, for customer acquisition cost (CAC).",
+        ),
+        FactEntity(
             "exchange_rate",
             "exchange_rates",
             (
@@ -335,6 +355,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "order",
     "payment",
     "goal",
+    "cost",
     "exchange_rate",
 )
 
