@@ -31,7 +31,7 @@ class Catalogue:
             matches = [r for n, r in self.products.items() if _fold(n) == _fold(name)]
             row = matches[0] if len(matches) == 1 else None
         if row is None:
-            rec.fail(column, "is not a product of products.csv", "add it to products.csv or correct the name")
+            rec.fail(column, "names no product of products.csv", "add it to products.csv or correct the name")
         elif row.record.failed:
             rec.fail(column, f"refers to {row.record.where}, which is invalid", "fix that row first")
             return None

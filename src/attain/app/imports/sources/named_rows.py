@@ -58,7 +58,7 @@ class NameIndex:
         if target is None:
             rec.fail(
                 column,
-                f"is not a {self.noun} of {self.file_name}",
+                f"names no {self.noun} of {self.file_name}",
                 f"add it to {self.file_name} or correct the name",
             )
             return None
