@@ -10,9 +10,12 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from attain.domain.calendar import FiscalCalendar, Period
+
+if TYPE_CHECKING:
+    from attain.app.imports.ports import FactWriter
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,8 @@ class Transaction(Protocol):
     def users(self) -> UserRepository: ...
     @property
     def counts(self) -> CountsRepository: ...
+    @property
+    def facts(self) -> FactWriter: ...
 
 
 class Store(Protocol):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from attain.store.database import create_db_engine
 from attain.store.database import upgrade as upgrade_schema
+from attain.store.facts import SqlFacts
 from attain.store.repositories import SqlAudit, SqlCalendars, SqlCounts, SqlPeople, SqlUsers
 
 
@@ -23,6 +24,7 @@ class SqlTransaction:
         self.audit = SqlAudit(session)
         self.users = SqlUsers(session)
         self.counts = SqlCounts(session)
+        self.facts = SqlFacts(session)
 
 
 class SqlStore:

@@ -1,0 +1,308 @@
+"""Set-based bulk upsert of typed fact frames, driven by `attain.domain.facts` alone.
+
+Rows go to a temporary staging table (PostgreSQL `COPY`, SQLite executemany); references are
+resolved by natural key with joins; new rows are inserted and changed rows updated in one statement
+each. No per-entity code: the schema says which columns, keys and references there are.
+"""
+
+# ruff: noqa: S608  (table and column names come from attain.domain.facts, never from input)
+
+from __future__ import annotations
+
+import io
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import polars as pl
+import psycopg
+from sqlalchemy import Column, MetaData, Table, Text, insert, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.types import BigInteger, TypeEngine
+
+from attain.app.imports.ports import ERROR_SCHEMA, MergeResult, empty_errors
+from attain.domain.errors import InvalidInput
+from attain.domain.facts import FactEntity, FactField, FieldType, entity
+from attain.store import models as m
+from attain.store.fact_sql import MergeSql, q
+
+ORIGIN = ("_source", "_row")
+SLICE_ROWS = 100_000  # rows per COPY / executemany call: bounds the memory of one write
+_names = itertools.count(1)
+
+
+@dataclass(slots=True)
+class _Group:
+    """One staging table: rows of one entity that provide the same columns."""
+
+    entity: FactEntity
+    fields: tuple[FactField, ...]
+    table: Table
+    rows: int = 0
+
+
+class SqlFacts:
+    """The store's FactWriter over the transaction's session."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+        self._groups: dict[str, list[_Group]] = {}
+        self._rejected_table: Table | None = None
+        self._rejected_entities: set[str] = set()
+
+    @property
+    def _conn(self) -> Connection:
+        return self._s.connection()
+
+    @property
+    def _dialect(self) -> str:
+        return self._conn.dialect.name
+
+    # -- staging ------------------------------------------------------------------------------
+
+    def stage(self, entity_name: str, frame: pl.DataFrame) -> None:
+        fact = entity(entity_name)
+        unknown = [c for c in frame.columns if c not in fact.field_names and c not in ORIGIN]
+        if unknown:
+            raise InvalidInput(
+                f"a {fact.name} frame has unknown columns {unknown}",
+                hint=f"known fields: {', '.join(fact.field_names)}",
+            )
+        # A nullable key part left out (a company goal's person) is simply empty on every row.
+        optional = [
+            f
+            for f in fact.fields
+            if f.name in fact.key
+            and not f.required
+            and f.name not in frame.columns
+            and f.type in (FieldType.REF, FieldType.TEXT, FieldType.ENUM)
+        ]
+        if optional:
+            frame = frame.with_columns(pl.lit(None, pl.Utf8).alias(f.name) for f in optional)
+        missing_key = [k for k in fact.key if k not in frame.columns]
+        if missing_key:
+            raise InvalidInput(
+                f"a {fact.name} frame lacks its key columns {missing_key}",
+                hint="every row must carry the natural key that identifies it",
+            )
+        if frame.height == 0:
+            return
+        fields = tuple(f for f in fact.fields if f.name in frame.columns)
+        group = self._group(fact, fields)
+        for start in range(0, frame.height, SLICE_ROWS):
+            part = frame.slice(start, SLICE_ROWS)
+            self._write(group, part)
+            group.rows += part.height
+
+    def _group(self, fact: FactEntity, fields: tuple[FactField, ...]) -> _Group:
+        groups = self._groups.setdefault(fact.name, [])
+        for g in groups:
+            if g.fields == fields:
+                return g
+        target = m.Base.metadata.tables[fact.table]
+        columns: list[Column[Any]] = [
+            Column("_seq", BigInteger),
+            Column("_source", Text),
+            Column("_row", BigInteger),
+        ]
+        for f in fields:
+            kind: TypeEngine[Any] = Text() if f.type is FieldType.REF else target.c[f.column].type
+            columns.append(Column(f.name, kind))
+        table = Table(
+            f"_attain_stage_{next(_names)}_{fact.name}", MetaData(), *columns, prefixes=["TEMPORARY"]
+        )
+        table.create(self._conn)
+        group = _Group(fact, fields, table)
+        groups.append(group)
+        return group
+
+    def _write(self, group: _Group, part: pl.DataFrame) -> None:
+        origin = [
+            pl.col("_source").cast(pl.Utf8)
+            if "_source" in part.columns
+            else pl.lit(None, pl.Utf8).alias("_source"),
+            pl.col("_row").cast(pl.Int64) if "_row" in part.columns else pl.lit(None, pl.Int64).alias("_row"),
+        ]
+        seq = pl.int_range(group.rows, group.rows + part.height, dtype=pl.Int64).alias("_seq")
+        exprs = [seq, *origin, *(self._wire(f) for f in group.fields)]
+        wire = part.select(exprs)
+        names = ", ".join(q(c.name) for c in group.table.columns)
+        if self._dialect == "postgresql":
+            buffer = io.BytesIO()
+            wire.write_csv(buffer, include_header=False)
+            raw = cast("psycopg.Connection[Any]", self._conn.connection.dbapi_connection)
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY {q(group.table.name)} ({names}) FROM STDIN (FORMAT csv)") as cp,
+            ):
+                cp.write(buffer.getbuffer())
+        else:
+            marks = ", ".join("?" for _ in group.table.columns)
+            self._conn.exec_driver_sql(
+                f"INSERT INTO {q(group.table.name)} ({names}) VALUES ({marks})", list(wire.iter_rows())
+            )
+
+    def _wire(self, f: FactField) -> pl.Expr:
+        """The column as the driver expects it: SQLite stores dates and timestamps as SQLAlchemy's text."""
+        col = pl.col(f.name)
+        sqlite = self._dialect != "postgresql"
+        if f.type is FieldType.DATE and sqlite:
+            return col.dt.strftime("%Y-%m-%d")
+        if f.type is FieldType.DATETIME:
+            utc = col.dt.convert_time_zone("UTC")
+            return utc.dt.strftime("%Y-%m-%d %H:%M:%S.%6f" if sqlite else "%Y-%m-%d %H:%M:%S.%6f+00")
+        if f.type is FieldType.DECIMAL:
+            return col.cast(pl.Utf8)
+        if f.type is FieldType.BOOL and sqlite:
+            return col.cast(pl.Int8)
+        return col
+
+    def reject(self, entity_name: str, rows: pl.DataFrame) -> None:
+        fact = entity(entity_name)
+        if fact.key != ("external_id",) or "external_id" not in rows.columns or rows.height == 0:
+            return  # only rows with an external id can be referred to by others
+        table = self._rejections()
+        keys = rows.select(
+            pl.lit(fact.name).alias("entity"),
+            pl.col("external_id").cast(pl.Utf8).alias("key"),
+            (pl.col("_source") if "_source" in rows.columns else pl.lit(None, pl.Utf8)).alias("_source"),
+            (pl.col("_row") if "_row" in rows.columns else pl.lit(None, pl.Int64)).alias("_row"),
+        ).filter(pl.col("key").is_not_null())
+        if keys.height:
+            self._conn.execute(insert(table), keys.to_dicts())
+            self._rejected_entities.add(fact.name)
+
+    def _rejections(self) -> Table:
+        if self._rejected_table is None:
+            self._rejected_table = Table(
+                f"_attain_rejected_{next(_names)}",
+                MetaData(),
+                Column("entity", Text),
+                Column("key", Text),
+                Column("_source", Text),
+                Column("_row", BigInteger),
+                prefixes=["TEMPORARY"],
+            )
+            self._rejected_table.create(self._conn)
+        return self._rejected_table
+
+    def staged_entities(self) -> list[str]:
+        return [name for name, groups in self._groups.items() if groups]
+
+    # -- merging ------------------------------------------------------------------------------
+
+    def merge(self, entity_name: str) -> MergeResult:
+        fact = entity(entity_name)
+        result = MergeResult(fact.name)
+        error_frames = []
+        for group in self._groups.pop(fact.name, []):
+            sql = MergeSql(
+                fact,
+                group.fields,
+                group.table.name,
+                self._dialect,
+                self._rejected_table.name if self._rejected_table is not None else None,
+                frozenset(self._rejected_entities),
+            )
+            try:
+                errors = self._merge_group(group, sql, result)
+            finally:
+                self._conn.exec_driver_sql(f"DROP TABLE IF EXISTS {q(group.table.name)}")
+            if errors.height:
+                error_frames.append(errors)
+        if error_frames:
+            result.errors = pl.concat(error_frames)
+        return result
+
+    def _merge_group(self, group: _Group, sql: MergeSql, result: MergeResult) -> pl.DataFrame:
+        conn = self._conn
+        if self._dialect == "postgresql":
+            # Temporary tables are never auto-analysed; without statistics the joins below go nested.
+            conn.exec_driver_sql(f"ANALYZE {q(group.table.name)}")
+        elif sql.self_refs():
+            conn.exec_driver_sql(sql.stage_key_index())
+        total = group.rows
+        duplicates = total - int(conn.exec_driver_sql(sql.count_distinct_keys()).scalar_one())
+        if duplicates:
+            conn.exec_driver_sql(sql.delete_superseded())
+        errors = self._drop_unwritable(sql)
+        max_before = conn.exec_driver_sql(f"SELECT max(id) FROM {q(group.entity.table)}").scalar_one()
+        created = conn.execute(text(sql.insert_new(table_empty=max_before is None))).rowcount
+        updated = 0
+        if max_before is not None and sql.compared_columns():
+            updated = conn.execute(text(sql.update_changed()), {"max_id": max_before}).rowcount
+        if sql.self_refs() and created:
+            conn.execute(text(sql.link_new_self_refs()), {"max_id": max_before or 0})
+        rejected = errors.select(pl.struct("_source", "_row").n_unique()).item() if errors.height else 0
+        result.created += created
+        result.updated += updated
+        result.duplicates += duplicates
+        result.rejected += rejected
+        result.unchanged += total - duplicates - rejected - created - updated
+        return errors
+
+    def _drop_unwritable(self, sql: MergeSql) -> pl.DataFrame:
+        """Rows whose references do not resolve (or point at rejected rows) are listed and removed.
+
+        Removing a row can orphan rows of the same frame that refer to it, so this repeats until stable.
+        """
+        frames = []
+        checks = sql.row_checks()
+        while checks:
+            found = [self._error_rows(check_sql, check) for check, check_sql in checks]
+            found = [f for f in found if f.height]
+            if not found:
+                break
+            errors = pl.concat(found).unique(
+                subset=["_source", "_row", "column"], keep="first", maintain_order=True
+            )
+            frames.append(errors)
+            self._remove(sql, checks)
+            checks = sql.row_checks(self_refs_only=True)
+        return pl.concat(frames) if frames else empty_errors()
+
+    def _error_rows(self, check_sql: str, check: Any) -> pl.DataFrame:
+        rows = self._conn.exec_driver_sql(check_sql).all()
+        if not rows:
+            return empty_errors()
+        data = [check.describe(r) for r in rows]
+        return pl.DataFrame(data, schema=ERROR_SCHEMA, orient="row")
+
+    def _remove(self, sql: MergeSql, checks: list[Any]) -> None:
+        if sql.fact.key == ("external_id",):
+            rejections = self._rejections()
+            self._conn.exec_driver_sql(sql.remember_rejected(rejections.name, checks))
+            self._rejected_entities.add(sql.fact.name)
+            sql.rejected_table = rejections.name
+            sql.rejected_entities = frozenset(self._rejected_entities)
+        self._conn.exec_driver_sql(sql.delete_failing(checks))
+
+    # -- batches ------------------------------------------------------------------------------
+
+    def record_batch(
+        self,
+        *,
+        source: str,
+        files: list[dict[str, Any]],
+        started_at: datetime,
+        finished_at: datetime,
+        status: str,
+        actor: str,
+        counts: dict[str, Any],
+        report: dict[str, Any],
+    ) -> int:
+        row = m.ImportBatch(
+            source=source[:64],
+            files=files,
+            started_at=started_at,
+            finished_at=finished_at,
+            status=status,
+            actor=actor,
+            counts=counts,
+            report=report,
+        )
+        self._s.add(row)
+        self._s.flush()
+        return row.id
