@@ -262,3 +262,16 @@ def test_a_price_with_fractions_of_a_cent_is_an_error(tmp_path: Path) -> None:
         "products.csv row 2, column 'sales_price': has more decimals than USD allows (value '4821.105'); "
         "round to 2 decimals"
     )
+
+
+def test_a_bad_agent_row_does_not_take_its_manager_and_office_with_it(tmp_path: Path) -> None:
+    teams = TEAMS.replace("Ada Quill,Max Boss,North", ",Max Boss,North")
+    batch = read_maven_crm(write_folder(tmp_path / "maven", sales_teams=teams))
+    assert (batch.errors[0].source, batch.errors[0].row, batch.errors[0].column) == (
+        "sales_teams.csv",
+        2,
+        "sales_agent",
+    )
+    people = frame(batch, "person").select("external_id", "_row").rows()
+    assert ("max-boss", 3) in people
+    assert frame(batch, "team").filter(pl.col("external_id") == "office-north")["_row"].to_list() == [3]

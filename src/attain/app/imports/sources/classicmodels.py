@@ -78,9 +78,11 @@ def read_offices(file: SourceFile, org: Organisation, quirks: QuirkTally) -> Non
                 "territory 'NA' in offices.csv is North America, a real value (not a missing one)",
                 f"{rec.where}: {city}",
             )
-        if territory is not None and territory not in org.territories:
-            name = TERRITORY_NAMES.get(territory, territory)
-            org.territories.add(rec, "territory", territory, territory, {"name": name})
+        if territory is not None:
+            if territory not in org.territories:
+                name = TERRITORY_NAMES.get(territory, territory)
+                org.territories.add(rec, "territory", territory, territory, {"name": name})
+            org.territories.mention(rec, territory)
         if code is not None:
             data = {"name": city, "country": rec.text("country"), "territory": territory}
             org.offices.add(rec, "officeCode", code, f"office-{code}", data)
@@ -139,7 +141,9 @@ def read_employees(file: SourceFile, org: Organisation, quirks: QuirkTally) -> N
 
 def org_facts(org: Organisation, valid_from: date) -> dict[str, list[dict[str, Any]]]:
     territories = [
-        {"external_id": t.external_id, "name": t.data["name"], **t.origin} for t in org.territories.values()
+        {"external_id": t.external_id, "name": t.data["name"], **origin}
+        for t in org.territories.values()
+        if (origin := t.first_valid_origin()) is not None
     ]
     teams = [
         {"external_id": o.external_id, "name": o.data["name"], "region": o.data["territory"], **o.origin}

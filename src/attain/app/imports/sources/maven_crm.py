@@ -72,12 +72,16 @@ class SalesOrg:
             agent = rec.required("sales_agent", "give the agent's full name")
             manager = rec.required("manager", "give the name of the agent's sales manager")
             office = rec.required("regional_office", "give the agent's regional office, e.g. Central")
-            if office is not None and office not in self.offices:
-                self.offices.add(rec, "regional_office", office, f"office-{slug(office)}", {"office": office})
+            if office is not None:
+                if office not in self.offices:
+                    self.offices.add(rec, "regional_office", office, f"office-{slug(office)}", {})
+                self.offices.mention(rec, office)
             if manager is not None and office is not None:
                 known = self.managers.get(manager)
                 if known is None:
-                    self.managers.add(rec, "manager", manager, slug(manager), {"office": office})
+                    self.managers.add(
+                        rec, "manager", manager, slug(manager), {"office": office, "rows": [rec]}
+                    )
                 elif known.data["office"] != office:
                     rec.fail(
                         "regional_office",
@@ -85,6 +89,8 @@ class SalesOrg:
                         f"({known.data['office']}, {known.record.where})",
                         "a manager leads one team in one regional office",
                     )
+                else:
+                    self.managers.mention(rec, manager)
             if agent is not None:
                 if manager is not None and agent == manager:
                     rec.fail("manager", "names the agent themself", "give the agent's sales manager")
@@ -104,14 +110,18 @@ class SalesOrg:
         people: list[dict[str, Any]] = []
         teams: list[dict[str, Any]] = []
         assignments: list[dict[str, Any]] = []
-        for office in self.offices.values():
-            name = office.data["office"]
-            teams.append({"external_id": office.external_id, "name": name, "region": name, **office.origin})
+        for name, office in self.offices.items():
+            origin = office.first_valid_origin()
+            if origin is not None:
+                teams.append({"external_id": office.external_id, "name": name, "region": name, **origin})
         for name, manager in self.managers.items():
             office = manager.data["office"]
             team = _manager_team(manager)
+            origin = manager.first_valid_origin()
+            if origin is None:
+                continue
             people.append(
-                {"external_id": manager.external_id, "name": name, "title": MANAGER_TITLE, **manager.origin}
+                {"external_id": manager.external_id, "name": name, "title": MANAGER_TITLE, **origin}
             )
             teams.append(
                 {
@@ -119,7 +129,7 @@ class SalesOrg:
                     "name": f"{name}'s team",
                     "region": office,
                     "parent": self.offices[office].external_id,
-                    **manager.origin,
+                    **origin,
                 }
             )
             assignments.append(
@@ -129,7 +139,7 @@ class SalesOrg:
                     "team": team,
                     "title": MANAGER_TITLE,
                     "valid_from": valid_from,
-                    **manager.origin,
+                    **origin,
                 }
             )
         for name, agent in self.agents.valid():

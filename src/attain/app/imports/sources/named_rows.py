@@ -7,7 +7,7 @@ row errors that point at both rows involved.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from attain.app.imports.sources.source_files import Record
@@ -16,12 +16,17 @@ from attain.app.imports.sources.source_files import Record
 @dataclass(slots=True)
 class NamedRow:
     external_id: str
-    record: Record
+    record: Record  # the row that introduced the name
     data: dict[str, Any]
+    mentions: list[Record] = field(default_factory=list)  # every row naming it, for names shared by rows
 
     @property
     def origin(self) -> dict[str, Any]:
         return self.record.origin
+
+    def first_valid_origin(self) -> dict[str, Any] | None:
+        """The origin of the first valid row naming it: a fact whose origin row failed is not loaded."""
+        return next((rec.origin for rec in [self.record, *self.mentions] if not rec.failed), None)
 
 
 class NameIndex:
@@ -51,6 +56,12 @@ class NameIndex:
             return
         self._rows[name] = NamedRow(external_id, rec, data)
         self._names_by_id[external_id] = name
+
+    def mention(self, rec: Record, name: str) -> None:
+        """Note that `rec` also names `name` (see `NamedRow.first_valid_origin`)."""
+        row = self._rows[name]
+        if rec is not row.record:
+            row.mentions.append(rec)
 
     def refer(self, rec: Record, column: str, name: str) -> str | None:
         """The external id of `name`, or None after recording why `rec` cannot refer to it."""
