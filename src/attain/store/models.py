@@ -409,3 +409,7 @@ Index("ix_opportunities_close_on", Opportunity.close_on)
 Index("ix_opportunities_created_on", Opportunity.created_on)
 Index("ix_orders_owner_booked", Order.owner_id, Order.booked_on)
 Index("ix_orders_account_booked", Order.account_id, Order.booked_on)
+
+# The coaching and training tables live in their own modules; importing them here registers them on
+# Base wherever the models are loaded (migrations, the fact writer, the schema test).
+from attain.store import coaching_models, development_models  # noqa: E402, F401
