@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from attain.store.database import create_db_engine
 from attain.store.database import upgrade as upgrade_schema
+from attain.store.fact_reader import SqlFactReader
 from attain.store.facts import SqlFacts
+from attain.store.kpi_repositories import SqlGoals, SqlMetricDefinitions, SqlSettings
 from attain.store.repositories import SqlAudit, SqlCalendars, SqlCounts, SqlPeople, SqlUsers
 
 
@@ -25,6 +27,9 @@ class SqlTransaction:
         self.users = SqlUsers(session)
         self.counts = SqlCounts(session)
         self.facts = SqlFacts(session)
+        self.fact_reader = SqlFactReader(session)
+        self.goals, self.settings = SqlGoals(session), SqlSettings(session)
+        self.metric_definitions = SqlMetricDefinitions(session)
 
 
 class SqlStore:

@@ -1,0 +1,141 @@
+"""What analytics needs from storage, as Protocols; `attain.store` implements them.
+
+Reads return Polars frames shaped as `frames` declares, pushed down to the date range and owners of
+a `FactScope` so a single rep's dashboard reads only that rep's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+import polars as pl
+
+
+@dataclass(frozen=True, slots=True)
+class FactScope:
+    """Which facts a read needs: dates in [start, end) (None: unbounded) and, if given, only these owners."""
+
+    start: date | None = None
+    end: date | None = None
+    owners: tuple[int, ...] | None = None
+
+
+class CalendarView(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def start_month(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+
+
+class FactReader(Protocol):
+    def calendar(self) -> CalendarView | None: ...
+
+    def opportunities(self, scope: FactScope) -> pl.DataFrame:
+        """Opportunities that touch [start, end): created before `end` and not closed before `start`."""
+        ...
+
+    def orders(self, scope: FactScope) -> pl.DataFrame:
+        """Orders booked in [start, end)."""
+        ...
+
+    def stage_history(self, scope: FactScope) -> pl.DataFrame:
+        """Stage entries of the opportunities created in [start, end)."""
+        ...
+
+    def costs(self, scope: FactScope) -> pl.DataFrame:
+        """Costs whose period overlaps [start, end)."""
+        ...
+
+    def first_purchases(self) -> pl.DataFrame:
+        """Each account's first positive order date (over all history)."""
+        ...
+
+    def assignments(self) -> pl.DataFrame: ...
+    def people(self) -> pl.DataFrame: ...
+    def teams(self) -> pl.DataFrame: ...
+    def territories(self) -> pl.DataFrame: ...
+    def accounts(self) -> pl.DataFrame: ...
+    def products(self) -> pl.DataFrame: ...
+
+
+@dataclass(frozen=True, slots=True)
+class GoalRecord:
+    """A goal as stored: the scope is the row id of the person, team or territory (None for company)."""
+
+    metric: str
+    scope_kind: str
+    scope_id: int | None
+    period: str
+    kind: str
+    target: Decimal
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedGoals:
+    created: int
+    updated: int
+
+
+class GoalRepository(Protocol):
+    def save(self, goals: Sequence[GoalRecord]) -> SavedGoals:
+        """Insert or update goals on (metric, scope, period, kind)."""
+        ...
+
+    def find(
+        self,
+        *,
+        periods: Sequence[str] | None = None,
+        metric: str | None = None,
+        scope_kind: str | None = None,
+        scope_ids: Sequence[int] | None = None,
+    ) -> list[GoalRecord]: ...
+
+
+class SettingsRepository(Protocol):
+    def get(self, key: str) -> dict[str, Any] | None: ...
+    def put(self, key: str, value: dict[str, Any], *, actor: str, at: datetime) -> None: ...
+
+
+class MetricDefinitionRepository(Protocol):
+    def publish(self, rows: Sequence[dict[str, str]]) -> int:
+        """Make the stored definitions equal to `rows` (keyed by `key`); returns how many changed."""
+        ...
+
+
+class AuditLog(Protocol):
+    def record(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str | None = None,
+        reason: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None: ...
+
+
+class AnalyticsTransaction(Protocol):
+    @property
+    def fact_reader(self) -> FactReader: ...
+    @property
+    def goals(self) -> GoalRepository: ...
+    @property
+    def settings(self) -> SettingsRepository: ...
+    @property
+    def metric_definitions(self) -> MetricDefinitionRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class AnalyticsStore(Protocol):
+    def transaction(self) -> AbstractContextManager[AnalyticsTransaction]: ...
