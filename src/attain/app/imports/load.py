@@ -197,6 +197,11 @@ def _report(batch: Batch, loader: _Loader, log: ErrorLog, status: str) -> Import
     )
 
 
+def _in_load_order(counts: dict[str, EntityCounts]) -> dict[str, EntityCounts]:
+    rank = {name: i for i, name in enumerate(LOAD_ORDER)}
+    return dict(sorted(counts.items(), key=lambda item: rank.get(item[0], len(rank))))
+
+
 def _rejected(report: ImportReport) -> ImportReport:
     """Nothing was written: only the rejected counts stay meaningful."""
     report.status = "rejected"
