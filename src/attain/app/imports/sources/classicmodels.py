@@ -40,6 +40,18 @@ FILES: dict[str, tuple[str, ...]] = {
     "orderdetails.csv": ("orderNumber", "productCode", "quantityOrdered", "priceEach", "orderLineNumber"),
     "payments.csv": ("customerNumber", "checkNumber", "paymentDate", "amount"),
 }
+# What each file's rows mainly become, so that a rejected row is counted against that fact (product
+# lines and order headers become no fact of their own: their dependent rows are counted instead).
+FILE_ENTITIES = {
+    "offices.csv": "team",
+    "employees.csv": "person",
+    "customers.csv": "account",
+    "productlines.csv": None,
+    "products.csv": "product",
+    "orders.csv": None,
+    "orderdetails.csv": "order",
+    "payments.csv": "payment",
+}
 TERRITORY_NAMES = {
     "NA": "North America",
     "EMEA": "Europe, Middle East and Africa",
@@ -241,7 +253,7 @@ def read_classicmodels(folder: Path) -> Batch:
     accounts, products, order lines with cancellations, and payments."""
     require_files(folder, FILES, dataset="classicmodels")
     batch = Batch(source=SOURCE)
-    files = {name: read_csv(folder, name, columns, batch) for name, columns in FILES.items()}
+    files = {name: read_csv(folder, name, cols, batch, FILE_ENTITIES[name]) for name, cols in FILES.items()}
     quirks = QuirkTally()
     org = Organisation()
     read_offices(files["offices.csv"], org, quirks)

@@ -45,6 +45,13 @@ FILES: dict[str, tuple[str, ...]] = {
         "close_value",
     ),
 }
+# What each file's rows mainly become, so that a rejected row is counted against that fact.
+FILE_ENTITIES = {
+    "sales_teams.csv": "person",
+    "products.csv": "product",
+    "accounts.csv": "account",
+    "sales_pipeline.csv": "opportunity",
+}
 # Misspellings in accounts.csv, corrected (and reported) so that industry and country values group.
 SECTOR_SPELLING = {"technolgy": "technology"}
 COUNTRY_SPELLING = {"Philipines": "Philippines"}
@@ -225,7 +232,7 @@ def read_maven_crm(folder: Path) -> Batch:
     opportunities with their stage history, and an order for every won deal."""
     require_files(folder, FILES, dataset="Maven CRM")
     batch = Batch(source=SOURCE)
-    files = {name: read_csv(folder, name, columns, batch) for name, columns in FILES.items()}
+    files = {name: read_csv(folder, name, cols, batch, FILE_ENTITIES[name]) for name, cols in FILES.items()}
     quirks = QuirkTally()
     org = SalesOrg()
     org.read(files["sales_teams.csv"])

@@ -34,6 +34,7 @@ class SourceFile:
     frame: pl.DataFrame
     errors: list[RowError]
     encoding: str
+    entity: str | None  # the fact its rows mainly become: a failed row counts as a rejection of it
 
     def records(self) -> Iterator[Record]:
         columns = [c for c in self.frame.columns if c != ROW]
@@ -60,17 +61,12 @@ class Record:
     def where(self) -> str:
         return f"{self.file.name} row {self.row}"
 
-    def fail(
-        self,
-        column: str | None,
-        message: str,
-        hint: str | None = None,
-        *,
-        entity: str | None = None,
-        value: str | None = None,
-    ) -> None:
-        shown = value if value is not None else (self.cells.get(column) if column else None)
-        self.file.errors.append(RowError(self.file.name, self.row, column, shown, message, hint, entity))
+    def fail(self, column: str, message: str, hint: str) -> None:
+        """Record what is wrong with the cell at `column`, and leave this row out."""
+        error = RowError(
+            self.file.name, self.row, column, self.cells.get(column), message, hint, self.file.entity
+        )
+        self.file.errors.append(error)
         self.failed = True
 
     def text(self, column: str) -> str | None:
@@ -148,7 +144,7 @@ def require_files(folder: Path, files: Mapping[str, Sequence[str]], *, dataset: 
         )
 
 
-def read_csv(folder: Path, name: str, columns: Sequence[str], batch: Batch) -> SourceFile:
+def read_csv(folder: Path, name: str, columns: Sequence[str], batch: Batch, entity: str | None) -> SourceFile:
     """Read `folder/name` as text; a missing file or column is an error that names it.
 
     UTF-8 is expected; a file that is not valid UTF-8 is read as Latin-1 and reported as a quirk,
@@ -177,7 +173,7 @@ def read_csv(folder: Path, name: str, columns: Sequence[str], batch: Batch) -> S
         )
     frame = frame.select(columns).with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
     batch.files.append({"name": name, "sha256": hashlib.sha256(raw).hexdigest(), "rows": frame.height})
-    return SourceFile(name, frame, batch.errors, encoding)
+    return SourceFile(name, frame, batch.errors, encoding, entity)
 
 
 @dataclass(slots=True)
