@@ -29,6 +29,18 @@ def shared_dataset(name: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2's cheapest profile in tests: the same code path, a fraction of the CPU."""
+    import argon2
+
+    import attain.app.users as users
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_hasher", argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_sandbox() -> Iterator[PostgresSandbox | None]:
     url = os.environ.get("ATTAIN_TEST_POSTGRES_URL")

@@ -81,6 +81,7 @@ class UserRepository(Protocol):
         at: datetime,
     ) -> UserInfo: ...
     def by_username(self, username: str) -> tuple[UserInfo, str] | None: ...
+    def by_id(self, user_id: int) -> UserInfo | None: ...
     def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
 
 
@@ -102,6 +103,8 @@ class Transaction(Protocol):
     def counts(self) -> CountsRepository: ...
     @property
     def facts(self) -> FactWriter: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
 
 
 class Store(Protocol):
@@ -127,3 +130,42 @@ class PeopleRepository(Protocol):
     def manager_of(self, person_id: int, day: date) -> PersonRef | None:
         """Who was this person's manager on `day` (from the effective-dated assignments)."""
         ...
+
+    def listing(self, day: date, ids: set[int] | None = None) -> list[dict[str, Any]]:
+        """People with their assignment on `day`: id, external_id, name, email, hired_on, left_on,
+        role, team, manager, manager_id; only `ids` when given."""
+        ...
+
+    def subtree(self, person_id: int, day: date) -> set[int]:
+        """The person and everyone reporting to them, directly or not, on `day`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    id: int
+    user_id: int
+    name: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenRepository(Protocol):
+    def create(
+        self,
+        user_id: int,
+        name: str,
+        token_hash: str,
+        scopes: Sequence[str],
+        *,
+        at: datetime,
+        expires_at: datetime | None,
+    ) -> TokenInfo: ...
+    def by_hash(self, token_hash: str) -> TokenInfo | None: ...
+    def by_id(self, token_id: int) -> TokenInfo | None: ...
+    def for_user(self, user_id: int) -> list[TokenInfo]: ...
+    def revoke(self, token_id: int, at: datetime) -> None: ...
+    def touch(self, token_id: int, at: datetime) -> None: ...

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from attain.app.ports import CalendarInfo, PersonRef, StoredPeriod, UserInfo
@@ -154,6 +154,10 @@ class SqlUsers:
         row = self._s.scalars(select(m.User).where(m.User.username == username)).first()
         return None if row is None else (self._info(row), row.password_hash)
 
+    def by_id(self, user_id: int) -> UserInfo | None:
+        row = self._s.get(m.User, user_id)
+        return None if row is None else self._info(row)
+
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         self._s.execute(update(m.User).where(m.User.id == user_id).values(password_hash=password_hash))
 
@@ -216,3 +220,40 @@ class SqlPeople:
             .where(p.id == manager_id)
         ).first()
         return None if row is None else PersonRef(row.id, row.external_id, row.name, row.role or "")
+
+    def listing(self, day: date, ids: set[int] | None = None) -> list[dict[str, Any]]:
+        return people_listing(self._s, day, ids)
+
+    def subtree(self, person_id: int, day: date) -> set[int]:
+        a = m.Assignment
+        current = select(a.person_id, a.manager_id).where(self._on(day)).subquery("current")
+        tree = select(literal(person_id).label("pid")).cte("tree", recursive=True)
+        tree = tree.union(select(current.c.person_id).join(tree, current.c.manager_id == tree.c.pid))
+        return {int(pid) for pid in self._s.scalars(select(tree.c.pid))}
+
+
+def people_listing(session: Session, day: date, ids: set[int] | None) -> list[dict[str, Any]]:
+    """People with their assignment on `day` (role, team, manager), optionally limited to `ids`."""
+    a, p, t, boss = m.Assignment, m.Person, m.Team, m.Person.__table__.alias("boss")
+    on_day = (a.person_id == p.id) & (a.valid_from <= day) & (a.valid_to.is_(None) | (a.valid_to >= day))
+    query = (
+        select(
+            p.id,
+            p.external_id,
+            p.name,
+            p.email,
+            p.hired_on,
+            p.left_on,
+            a.role,
+            t.name.label("team"),
+            boss.c.name.label("manager"),
+            a.manager_id,
+        )
+        .outerjoin(a, on_day)
+        .outerjoin(t, t.id == a.team_id)
+        .outerjoin(boss, boss.c.id == a.manager_id)
+        .order_by(p.name, p.id)
+    )
+    if ids is not None:
+        query = query.where(p.id.in_(sorted(ids)))
+    return [dict(r._mapping) for r in session.execute(query)]

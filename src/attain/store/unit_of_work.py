@@ -14,6 +14,7 @@ from attain.store.fact_reader import SqlFactReader
 from attain.store.facts import SqlFacts
 from attain.store.kpi_repositories import SqlGoals, SqlMetricDefinitions, SqlSettings
 from attain.store.repositories import SqlAudit, SqlCalendars, SqlCounts, SqlPeople, SqlUsers
+from attain.store.tokens import SqlTokens
 
 
 class SqlTransaction:
@@ -30,6 +31,7 @@ class SqlTransaction:
         self.fact_reader = SqlFactReader(session)
         self.goals, self.settings = SqlGoals(session), SqlSettings(session)
         self.metric_definitions = SqlMetricDefinitions(session)
+        self.tokens = SqlTokens(session)
 
 
 class SqlStore:

@@ -12,8 +12,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from attain import __version__
+from attain.domain.errors import AttainError
 from attain.store.unit_of_work import SqlStore, open_store
 from attain.web import api, pages
+from attain.web.errors import domain_error_response
 from attain.web.security import LoginThrottle, SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -45,6 +47,7 @@ def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bo
         max_age=12 * 3600,
     )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_exception_handler(AttainError, domain_error_response)
     app.include_router(api.router)
     app.include_router(pages.router)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request, status
+from fastapi import Request
 
 from attain.app.ports import UserInfo
 from attain.store.unit_of_work import SqlStore
@@ -25,10 +25,3 @@ def current_user(request: Request) -> UserInfo | None:
         request.session.clear()
         return None
     return found[0]
-
-
-def require_user(request: Request) -> UserInfo:
-    user = current_user(request)
-    if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first")
-    return user

@@ -1,0 +1,112 @@
+"""Every API route x every role x own/other person's resource, generated from the route table.
+
+A route without a guard rule fails here, so no endpoint can ship unguarded by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from attain.store.unit_of_work import open_store
+from attain.web.app import create_app
+from attain.web.authz import api_routes as all_api_routes
+from attain.web.authz import rule_of
+from tests.web.conftest import Org, build_org, signed_in
+
+ROLE_LOGINS = {
+    "admin": "admin",
+    "comp_admin": "compadmin",
+    "finance": "finance",
+    "viewer": "viewer",
+    "manager": "boss",
+    "rep": "ann",
+}
+# Whether each login may see a rep outside their own reach: org-wide roles yes, manager and rep no.
+SEES_OTHER_TEAM = {
+    "admin": True,
+    "comp_admin": True,
+    "finance": True,
+    "viewer": True,
+    "manager": False,
+    "rep": False,
+}
+# Request bodies for routes that need one; a new writing route adds its body here.
+BODIES = {("POST", "/api/v1/tokens"): {"name": "matrix", "scopes": ["read"]}}
+
+
+@cache
+def api_routes() -> tuple[APIRoute, ...]:
+    store = open_store("sqlite://")
+    app = create_app(store)
+    store.dispose()
+    routes = tuple(r for r in all_api_routes(app) if r.path.startswith("/api/"))
+    assert len(routes) >= 7, "the route table looks empty: the matrix would test nothing"
+    return routes
+
+
+def test_every_api_route_declares_a_guard_rule() -> None:
+    unguarded = [f"{sorted(r.methods)} {r.path}" for r in api_routes() if rule_of(r) is None]
+    assert unguarded == []
+
+
+CASES = [
+    (method, route.path, role)
+    for route in api_routes()
+    for method in sorted(route.methods - {"HEAD"})
+    for role in [*ROLE_LOGINS, "anonymous"]
+]
+
+
+@pytest.fixture(scope="module")
+def shared_org(tmp_path_factory: pytest.TempPathFactory) -> Org:
+    """One org for the whole matrix: the cases only read, or create tokens nobody else looks at."""
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'attain.db'}")
+    store.upgrade()
+    return build_org(store)
+
+
+@pytest.mark.parametrize(("method", "path", "role"), CASES)
+def test_route_allows_exactly_what_its_rule_says(shared_org: Org, method: str, path: str, role: str) -> None:
+    org = shared_org
+    route = next(r for r in api_routes() if r.path == path and method in r.methods)
+    rule = rule_of(route)
+    assert rule is not None
+    if role == "anonymous":
+        client = TestClient(create_app(org.store))
+    else:
+        client = signed_in(org.store, ROLE_LOGINS[role])
+    # "own": a rep the manager leads (and the rep themself); "other": a rep in another team.
+    targets = {"own": org.ids["ann"], "other": org.ids["cat"]} if rule.subject else {"none": 0}
+    for which, person_id in targets.items():
+        url = path
+        for param in re.findall(r"{(\w+)}", path):
+            url = url.replace("{" + param + "}", str(person_id if param == rule.subject else 999_999))
+        response = client.request(method, url, json=BODIES.get((method, path)))
+        status = response.status_code
+        context = (method, url, role, response.text[:200])
+        if rule.public:
+            assert status < 400, context
+        elif role == "anonymous":
+            assert status == 401, context
+        elif role not in rule.roles:
+            assert status == 403, context
+        elif which == "other" and not SEES_OTHER_TEAM[role]:
+            assert status == 404, context
+        elif which in ("own", "other"):
+            assert status == 200, context
+        else:
+            assert status not in (401, 403) and status < 500, context
+
+
+def test_manager_sees_only_their_subtree_and_rep_only_themself(org: Org) -> None:
+    boss = signed_in(org.store, "boss").get("/api/v1/people").json()
+    assert sorted(p["name"] for p in boss) == ["Ann", "Ben", "Boss"]
+    ann = signed_in(org.store, "ann").get("/api/v1/people").json()
+    assert [p["name"] for p in ann] == ["Ann"]
+    admin = signed_in(org.store, "admin").get("/api/v1/people").json()
+    assert len(admin) == 5
