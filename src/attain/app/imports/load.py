@@ -189,7 +189,7 @@ def _report(batch: Batch, loader: _Loader, log: ErrorLog, status: str) -> Import
     return ImportReport(
         source=batch.source,
         status=status,
-        counts=dict(loader.counts),
+        counts=_in_load_order(loader.counts),
         errors=list(log.first),
         quirks=[*batch.quirks, *loader.quirks],
         error_count=log.total,
