@@ -12,8 +12,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import argon2
 import pytest
 
+import attain.app.users as users
 from attain.store.testing import PostgresSandbox, postgres_unavailable_reason
 from attain.store.unit_of_work import SqlStore, open_store
 
@@ -32,10 +34,6 @@ def shared_dataset(name: str) -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashing() -> Iterator[None]:
     """Argon2's cheapest profile in tests: the same code path, a fraction of the CPU."""
-    import argon2
-
-    import attain.app.users as users
-
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(users, "_hasher", argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
         yield

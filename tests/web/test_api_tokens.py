@@ -17,7 +17,8 @@ def test_token_is_shown_once_stored_hashed_and_authenticates(org: Org) -> None:
     assert token.startswith("att_")
     with org.store.transaction() as tx:
         stored = [row.token_hash for row in tx.session.query(m.ApiToken)]
-    assert stored and token not in stored
+    assert stored
+    assert token not in stored
     api = TestClient(create_app(org.store))
     me = api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json()["username"] == "ann"
