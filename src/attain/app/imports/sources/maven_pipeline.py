@@ -13,6 +13,7 @@ CURRENCY = "USD"
 STATUS_BY_STAGE = {"Prospecting": "open", "Engaging": "open", "Won": "won", "Lost": "lost"}
 ENGAGING = "Engaging"
 PROSPECTING = "Prospecting"
+VARIANT = "product-name-variant"
 
 
 def _fold(name: str) -> str:
@@ -66,6 +67,7 @@ def read_pipeline(
 ) -> Pipeline:
     pipeline = Pipeline()
     seen: dict[str, Record] = {}
+    variants: dict[str, str] = {}
     for rec in file.records():
         deal = rec.required("opportunity_id", "give the deal's unique id")
         if deal is not None:
@@ -93,15 +95,18 @@ def read_pipeline(
         if stage is not None and status in ("won", "lost"):
             _require_for_stage(rec, "close_date", stage, f"give the date the deal was {status}")
             _require_for_stage(rec, "close_value", stage, "give the deal's value (0 for a lost deal)")
-        if rec.failed or deal is None or stage is None or status is None or owner is None or product is None:
+        if rec.failed or deal is None or stage is None or status is None or owner is None:
+            continue
+        if product is None or product_name is None:
             continue
         pipeline.owners.add(owner)
         pipeline.saw(engaged)
         pipeline.saw(closed)
         example = f"{rec.where}: {deal}"
         if product_name != product.data["name"]:
+            variants[product_name] = product.data["name"]
             quirks.note(
-                "product-name-variant",
+                VARIANT,
                 "product names in sales_pipeline.csv that differ from "
                 "products.csv only in spaces or case are mapped to the catalogue product",
                 f"{rec.where}: {product_name!r} -> {product.data['name']!r}",
@@ -181,4 +186,11 @@ def read_pipeline(
                     **rec.origin,
                 }
             )
+    if variants:
+        found = ", ".join(f"{a!r} -> {b!r}" for a, b in variants.items())
+        quirks.reword(
+            VARIANT,
+            f"product names in sales_pipeline.csv that differ from products.csv only in "
+            f"spaces or case are mapped to the catalogue product: {found}",
+        )
     return pipeline

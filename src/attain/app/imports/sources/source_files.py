@@ -195,6 +195,11 @@ class QuirkTally:
         if len(self._examples[code]) < MAX_EXAMPLES:
             self._examples[code].append(example)
 
+    def reword(self, code: str, message: str) -> None:
+        """Replace the message of a quirk once all its rows are seen (e.g. to list the values found)."""
+        if code in self._messages:
+            self._messages[code] = message
+
     def count(self, code: str) -> int:
         return self._counts.get(code, 0)
 
