@@ -68,6 +68,9 @@ class Scope:
     filters: tuple[tuple[Dimension, int | str], ...] = field(default=())
 
 
+EVERYONE = Scope()
+
+
 def require_calendar(reader: FactReader) -> tuple[CalendarView, FiscalCalendar]:
     info = reader.calendar()
     if info is None:
@@ -182,7 +185,7 @@ def metric_rows(
     metrics: Sequence[str],
     by: Sequence[Dimension],
     window: Window,
-    scope: Scope = Scope(),
+    scope: Scope = EVERYONE,
     *,
     today: date,
     goal_reader: GoalRepository | None = None,

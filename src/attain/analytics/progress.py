@@ -1,0 +1,226 @@
+"""Goal progress: actual to date, attainment, linear and seasonal projections, pace and status per goal.
+
+Seasonality comes from the company's own history: the share of the same period's value reached by
+the same day offset in up to three past years, applied to every goal of the metric.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from attain.analytics.definitions import Additivity, Unit, definition
+from attain.analytics.facts import Facts
+from attain.analytics.goal_setting import (
+    SCOPE_DIMENSION,
+    elapsed_days,
+    full_period,
+    load_facts_for,
+    partial,
+    value_by,
+)
+from attain.analytics.org import Org
+from attain.analytics.pace import (
+    THRESHOLDS_SETTING,
+    Status,
+    Thresholds,
+    linear_projection,
+    pace_ratio,
+    seasonal_projection,
+    seasonal_share,
+    status,
+)
+from attain.analytics.ports import AnalyticsStore, GoalRecord
+from attain.analytics.queries import check_currency, require_calendar
+from attain.analytics.timeframe import TimeFrame
+from attain.domain.calendar import FiscalCalendar, Period
+from attain.domain.money import minor_exponent
+
+HISTORY_YEARS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class GoalProgress:
+    goal: GoalRecord
+    scope: str  # external id ('' for the company)
+    scope_name: str
+    actual: float | None  # minor units for money
+    elapsed: float  # fraction of the period's days elapsed by the as-of date
+    linear: float | None
+    seasonal: float | None
+    projected: float | None  # seasonal when history allows, else linear (rates: the actual)
+    pace: float | None
+    status: Status | None
+
+    @property
+    def target_units(self) -> float:
+        return float(self.goal.target)
+
+
+def _names(org: Org, kind: str) -> dict[int, tuple[str, str]]:
+    frame = {"person": org.people, "team": org.teams, "territory": org.territories}[kind]
+    return {int(i): (e, n) for i, e, n in zip(frame["id"], frame["external_id"], frame["name"], strict=True)}
+
+
+def seasonal_share_of(
+    facts: Facts, metric: str, calendar: FiscalCalendar, period: Period, days: int
+) -> float | None:
+    history = []
+    for years in range(1, HISTORY_YEARS + 1):
+        past = calendar.period(period.kind, period.fiscal_year - years, period.number)
+        full = value_by(facts, metric, None, full_period(calendar, past))[None]
+        upto = (
+            value_by(facts, metric, None, TimeFrame.for_period(calendar, past, partial(past, days)))[None]
+            if days > 0
+            else 0.0
+        )
+        history.append((upto, full))
+    return seasonal_share(history)
+
+
+def progress_of(
+    goals: Sequence[GoalRecord],
+    facts: Facts,
+    org: Org,
+    calendar: FiscalCalendar,
+    period: Period,
+    as_of: date,
+    thresholds: Thresholds,
+    currency: str,
+) -> list[GoalProgress]:
+    """Pure: the progress of each goal of `period`, from facts covering the period and its history."""
+    days = elapsed_days(period, as_of)
+    frame = TimeFrame.for_period(calendar, period, as_of)
+    out: list[GoalProgress] = []
+    shares: dict[str, float | None] = {}
+    actuals: dict[tuple[str, str], dict[Any, float | None]] = {}
+    for goal in goals:
+        d = definition(goal.metric)
+        scale = 10 ** minor_exponent(currency) if d.unit is Unit.MONEY else 1
+        key = (goal.metric, goal.scope_kind)
+        if key not in actuals:
+            actuals[key] = (
+                value_by(facts, goal.metric, SCOPE_DIMENSION.get(goal.scope_kind), frame) if days else {}
+            )
+        actual = (
+            actuals[key].get(goal.scope_id, None if d.additivity is Additivity.RATE else 0.0)
+            if days
+            else None
+        )
+        if d.additivity is Additivity.SUM:
+            if goal.metric not in shares:
+                shares[goal.metric] = seasonal_share_of(facts, goal.metric, calendar, period, days)
+            linear = linear_projection(actual, days, period.days)
+            seasonal = seasonal_projection(actual, shares[goal.metric])
+            projected = seasonal if seasonal is not None else linear
+        else:
+            linear = seasonal = None
+            projected = actual
+        target = float(goal.target) * scale
+        ratio = pace_ratio(projected, target, d.direction)
+        names = _names(org, goal.scope_kind) if goal.scope_kind != "company" else {}
+        ext, name = names.get(goal.scope_id or -1, ("", "company"))
+        out.append(
+            GoalProgress(
+                goal,
+                ext,
+                name,
+                actual,
+                days / period.days,
+                linear,
+                seasonal,
+                projected,
+                ratio,
+                status(ratio, thresholds),
+            )
+        )
+    return out
+
+
+def goal_progress(
+    store: AnalyticsStore,
+    period_key: str,
+    *,
+    today: date,
+    as_of: date | None = None,
+    metric: str | None = None,
+    scope_kind: str | None = None,
+) -> list[GoalProgress]:
+    with store.transaction() as tx:
+        reader = tx.fact_reader
+        info, calendar = require_calendar(reader)
+        period = calendar.parse_key(period_key)
+        goals = tx.goals.find(periods=[period.key], metric=metric, scope_kind=scope_kind)
+        thresholds = Thresholds.from_setting(tx.settings.get(THRESHOLDS_SETTING))
+        org = Org.read(reader)
+        when = as_of or min(today, period.last_day)
+        out: list[GoalProgress] = []
+        for name in sorted({g.metric for g in goals}):
+            first = calendar.period(period.kind, period.fiscal_year - HISTORY_YEARS, period.number)
+            facts = load_facts_for(reader, org, name, first.start, period.end)
+            check_currency(facts, info.currency)
+            out += progress_of(
+                [g for g in goals if g.metric == name],
+                facts,
+                org,
+                calendar,
+                period,
+                when,
+                thresholds,
+                info.currency,
+            )
+    return out
+
+
+def progress_rows(items: Sequence[GoalProgress], currency: str) -> list[dict[str, Any]]:
+    """JSON-ready rows; money in currency units, ratios as fractions."""
+    rows = []
+    for p in items:
+        d = definition(p.goal.metric)
+        scale = 10 ** minor_exponent(currency) if d.unit is Unit.MONEY else 1
+
+        def shown(v: float | None, scale: int = scale) -> float | None:
+            return None if v is None else round(v / scale, 6)
+
+        rows.append(
+            {
+                "metric": p.goal.metric,
+                "period": p.goal.period,
+                "kind": p.goal.kind,
+                "scope_kind": p.goal.scope_kind,
+                "scope": p.scope,
+                "scope_name": p.scope_name,
+                "target": p.goal.target,
+                "actual": shown(p.actual),
+                "attainment": None
+                if not p.goal.target or p.actual is None
+                else round(p.actual / scale / float(p.goal.target), 6),
+                "elapsed": round(p.elapsed, 6),
+                "projected_linear": shown(p.linear),
+                "projected_seasonal": shown(p.seasonal),
+                "projected": shown(p.projected),
+                "pace": None if p.pace is None else round(p.pace, 6),
+                "status": None if p.status is None else str(p.status),
+            }
+        )
+    return rows
+
+
+def thresholds_of(store: AnalyticsStore) -> Thresholds:
+    with store.transaction() as tx:
+        return Thresholds.from_setting(tx.settings.get(THRESHOLDS_SETTING))
+
+
+def set_thresholds(store: AnalyticsStore, thresholds: Thresholds, *, actor: str, at: Any) -> None:
+    with store.transaction() as tx:
+        tx.settings.put(THRESHOLDS_SETTING, thresholds.as_setting(), actor=actor, at=at)
+        tx.audit.record(
+            at=at,
+            actor=actor,
+            action="settings.set",
+            entity="setting",
+            entity_id=THRESHOLDS_SETTING,
+            detail=thresholds.as_setting(),
+        )
