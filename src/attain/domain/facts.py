@@ -101,6 +101,8 @@ ORDER_KINDS = ("new", "renewal", "upsell", "cancellation", "return")
 GOAL_SCOPES = ("person", "team", "territory", "company")
 GOAL_KINDS = ("goal", "quota")
 COST_CATEGORIES = ("sales", "marketing")
+COURSE_KINDS = ("course", "programme")
+ENROLLMENT_STATUSES = ("enrolled", "completed", "withdrawn")
 
 ENTITIES: dict[str, FactEntity] = {
     e.name: e
@@ -311,6 +313,35 @@ ENTITIES: dict[str, FactEntity] = {
             doc="A sales or marketing cost of a period, for customer acquisition cost (CAC).",
         ),
         FactEntity(
+            "course",
+            "courses",
+            (
+                _f("external_id", T, required=True),
+                _f("name", T, required=True),
+                _f("kind", E, choices=COURSE_KINDS, doc="course (default) or programme"),
+                _f("provider", T, doc="the LMS or training vendor"),
+                _f("hours", D),
+                _f("description", T),
+            ),
+            doc="A training course or programme (from an LMS catalogue or entered).",
+        ),
+        FactEntity(
+            "enrollment",
+            "enrollments",
+            (
+                _f("person", R, required=True, ref="person"),
+                _f("course", R, required=True, ref="course"),
+                _f("status", E, required=True, choices=ENROLLMENT_STATUSES),
+                _f("enrolled_on", DT),
+                _f("due_on", DT),
+                _f("completed_on", DT),
+                _f("score", D, doc="the LMS score, e.g. 0-100"),
+            ),
+            key=("person", "course"),
+            doc="A person on a course: enrolled, completed (with date and score) or withdrawn; one row "
+            "per person and course, so an LMS re-import updates it.",
+        ),
+        FactEntity(
             "exchange_rate",
             "exchange_rates",
             (
@@ -357,6 +388,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "goal",
     "cost",
     "exchange_rate",
+    "course",
+    "enrollment",
 )
 
 
