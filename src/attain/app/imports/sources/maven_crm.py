@@ -239,7 +239,7 @@ def read_maven_crm(folder: Path) -> Batch:
     catalogue = read_products(files["products.csv"])
     accounts = read_accounts(files["accounts.csv"], quirks)
     pipeline = read_pipeline(files["sales_pipeline.csv"], org.agents, catalogue, accounts, quirks)
-    for name, agent in org.agents.items():
+    for name, agent in org.agents.valid():
         if agent.external_id not in pipeline.owners:
             quirks.note(
                 "agent-without-deals",
