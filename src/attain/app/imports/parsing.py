@@ -66,19 +66,13 @@ def _number_text(t: pl.Expr, decimal_comma: bool) -> pl.Expr:
     return s.str.replace_all(",", "", literal=True)
 
 
-def _money(
-    t: pl.Expr, currency: pl.Expr, decimal_comma: bool, currencies: list[str]
-) -> tuple[pl.Expr, pl.Expr]:
-    parts = _number_text(t, decimal_comma).str.extract_groups(NUMBER)
+def _money(t: pl.Expr, parts: pl.Expr, exp: pl.Expr, currency: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """`parts` is the NUMBER match of the text, `exp` the row currency's minor-unit exponent."""
     sign, whole, frac = parts.struct.field("1"), parts.struct.field("2"), parts.struct.field("3")
-    exponents = {c: minor_exponent(c) for c in currencies}
-    exp = currency.replace_strict(exponents, default=2, return_dtype=pl.Int64).fill_null(2)
     frac_len = frac.str.len_chars().fill_null(0).cast(pl.Int64)
-    scale = pl.lit(10, pl.Int64).pow(exp.cast(pl.UInt32))
-    frac_minor = frac.fill_null("").str.pad_end(1, "0").cast(pl.Int64) * pl.lit(10, pl.Int64).pow(
-        (exp - frac_len).clip(lower_bound=0).cast(pl.UInt32)
-    )
-    frac_minor = pl.when(frac_len == 0).then(0).otherwise(frac_minor)
+    scale = exp.replace_strict(_POWERS, default=None, return_dtype=pl.Int64)
+    pad = (exp - frac_len).replace_strict(_POWERS, default=None, return_dtype=pl.Int64)
+    frac_minor = pl.when(frac_len == 0).then(0).otherwise(frac.cast(pl.Int64, strict=False) * pad)
     minor = whole.cast(pl.Int64) * scale + frac_minor
     value = pl.when(sign == "-").then(-minor).otherwise(minor)
     error = (
@@ -94,9 +88,10 @@ def _money(
     return pl.when(error.is_null()).then(value), error
 
 
-def _decimal(t: pl.Expr, decimal_comma: bool) -> tuple[pl.Expr, pl.Expr]:
-    cleaned = _number_text(t, decimal_comma)
-    parts = cleaned.str.extract_groups(NUMBER)
+_POWERS = {n: 10**n for n in range(10)}
+
+
+def _decimal(t: pl.Expr, cleaned: pl.Expr, parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     frac_len = parts.struct.field("3").str.len_chars().fill_null(0)
     error = (
         pl.when(t.is_null())
@@ -109,9 +104,11 @@ def _decimal(t: pl.Expr, decimal_comma: bool) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(error.is_null()).then(cleaned.cast(pl.Decimal(38, DECIMAL_PLACES), strict=False)), error
 
 
-def _int(t: pl.Expr, decimal_comma: bool) -> tuple[pl.Expr, pl.Expr]:
-    parts = _number_text(t, decimal_comma).str.extract_groups(r"^([+-]?\d{1,18})(?:\.0*)?$")
-    value = parts.struct.field("1").cast(pl.Int64, strict=False)
+def _int(t: pl.Expr, parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    whole = pl.when(parts.struct.field("3").str.contains(r"^0*$") | parts.struct.field("3").is_null()).then(
+        pl.concat_str(parts.struct.field("1"), parts.struct.field("2"))
+    )
+    value = whole.cast(pl.Int64, strict=False)
     return value, pl.when(t.is_not_null() & value.is_null()).then(pl.lit("is not a whole number"))
 
 
@@ -165,21 +162,40 @@ def parse_target(
     `columns` gives, per field, the file column chosen for it (None: constant or missing optional).
     """
     fact = entity(target.entity)
-    texts = {name: _text(spec, columns.get(name), mapping) for name, spec in target.fields.items()}
-    currency = texts.get("currency", pl.lit(None, pl.Utf8))
-    currencies = _currencies(raw, target, columns, mapping)
+    # Evaluated in stages (text, then number parts, then values) so no sub-expression runs twice.
+    staged = raw.with_columns(
+        _text(spec, columns.get(name), mapping).alias(f"_t_{name}") for name, spec in target.fields.items()
+    )
+    currency = pl.col("_t_currency") if "currency" in target.fields else pl.lit(None, pl.Utf8)
+    numeric = (FieldType.MONEY, FieldType.DECIMAL, FieldType.INT)
+    number_cols = []
+    for name, spec in target.fields.items():
+        if fact.field(name).type in numeric:
+            comma = spec.decimal_comma if spec.decimal_comma is not None else mapping.decimal_comma
+            cleaned = _number_text(pl.col(f"_t_{name}"), comma)
+            number_cols += [
+                cleaned.alias(f"_c_{name}"),
+                cleaned.str.extract_groups(NUMBER).alias(f"_n_{name}"),
+            ]
+    if any(fact.field(n).type is FieldType.MONEY for n in target.fields):
+        exponents = {c: minor_exponent(c) for c in _currencies(staged)}
+        number_cols.append(
+            currency.replace_strict(exponents, default=2, return_dtype=pl.Int64).fill_null(2).alias("_exp")
+        )
+    if number_cols:
+        staged = staged.with_columns(number_cols)
     values: list[pl.Expr] = []
     errors: list[pl.Expr] = []
     for name, spec in target.fields.items():
         f = fact.field(name)
-        t = texts[name]
-        comma = spec.decimal_comma if spec.decimal_comma is not None else mapping.decimal_comma
+        t = pl.col(f"_t_{name}")
+        parts = pl.col(f"_n_{name}")
         if f.type is FieldType.MONEY:
-            value, error = _money(t, currency, comma, currencies)
+            value, error = _money(t, parts, pl.col("_exp"), currency)
         elif f.type is FieldType.DECIMAL:
-            value, error = _decimal(t, comma)
+            value, error = _decimal(t, pl.col(f"_c_{name}"), parts)
         elif f.type is FieldType.INT:
-            value, error = _int(t, comma)
+            value, error = _int(t, parts)
         elif f.type is FieldType.DATE:
             value, error = _date(t, spec.date_formats or mapping.date_formats)
         elif f.type is FieldType.DATETIME:
@@ -198,7 +214,7 @@ def parse_target(
         values.append(value.alias(name))
         errors.append(error.cast(pl.Utf8).alias(f"_error_{name}"))
     shown = [pl.col(c).cast(pl.Utf8).alias(f"_shown_{c}") for c in set(filter(None, columns.values()))]
-    full = raw.select(
+    full = staged.select(
         pl.lit(source).alias("_source"), pl.col("_row").cast(pl.Int64), *values, *errors, *shown
     )
     error_cols = [f"_error_{name}" for name in target.fields]
@@ -208,15 +224,11 @@ def parse_target(
     return ParsedTarget(frame, failed, row_errors)
 
 
-def _currencies(
-    raw: pl.DataFrame, target: TargetSpec, columns: dict[str, str | None], mapping: Mapping
-) -> list[str]:
+def _currencies(staged: pl.DataFrame) -> list[str]:
     """The distinct currency codes of the chunk, to look their minor-unit exponents up once."""
-    spec = target.fields.get("currency")
-    if spec is None:
+    if "_t_currency" not in staged.columns:
         return []
-    codes = raw.select(_text(spec, columns.get("currency"), mapping).alias("c")).get_column("c").unique()
-    return [c for c in codes.to_list() if c]
+    return [c for c in staged.get_column("_t_currency").unique().to_list() if c]
 
 
 def _row_errors(
