@@ -60,4 +60,9 @@ MEASURES: dict[str, Measure] = {
 def aggregate(rows: pl.DataFrame, keys: list[str], metrics: list[str]) -> pl.DataFrame:
     """One row per group of `keys` with a column per metric (all metrics over the same row set)."""
     exprs = [MEASURES[k].aggregate().alias(k) for k in metrics]
+    # A row set that cannot carry a key (rep-months by product) yields no groups rather than failing.
+    absent = [k for k in keys if k not in rows.columns]
+    if absent:
+        rows = rows.head(0).with_columns(
+            [pl.lit(None, pl.Int64 if k.endswith("_id") else pl.Utf8).alias(k) for k in absent])
     return rows.group_by(keys).agg(exprs)
