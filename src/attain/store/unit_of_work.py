@@ -13,6 +13,7 @@ from attain.store.database import upgrade as upgrade_schema
 from attain.store.fact_reader import SqlFactReader
 from attain.store.facts import SqlFacts
 from attain.store.kpi_repositories import SqlGoals, SqlMetricDefinitions, SqlSettings
+from attain.store.plans import SqlPlans
 from attain.store.repositories import SqlAudit, SqlCalendars, SqlCounts, SqlPeople, SqlUsers
 from attain.store.tokens import SqlTokens
 
@@ -28,6 +29,7 @@ class SqlTransaction:
         self.users = SqlUsers(session)
         self.counts = SqlCounts(session)
         self.facts = SqlFacts(session)
+        self.plans = SqlPlans(session)
         self.fact_reader = SqlFactReader(session)
         self.goals, self.settings = SqlGoals(session), SqlSettings(session)
         self.metric_definitions = SqlMetricDefinitions(session)
