@@ -125,10 +125,9 @@ def _measures(node: Node, period: PeriodKind) -> dict[str, Measure]:
         f = Fields(value, f"measure '{key}'", ("sum", "count", "where", "quota", "accumulate"))
         if f.has("sum") == f.has("count"):
             raise PlanError(f"measure '{key}' needs exactly one of 'sum: amount' or 'count: orders'", f.mark)
-        if f.has("sum") and f.text("sum") != "amount":
-            raise PlanError("a measure sums 'amount'", f.need("sum").mark, hint="write 'sum: amount'")
-        if f.has("count") and f.text("count") != "orders":
-            raise PlanError("a measure counts 'orders'", f.need("count").mark, hint="write 'count: orders'")
+        for what, only in (("sum", "amount"), ("count", "orders")):
+            if f.has(what) and f.text(what) != only:
+                raise unknown_name(f"field to {what}", f.text(what), f.need(what).mark, [only])
         where = f.condition("where", CREDIT_SYMBOLS)
         out[key] = Measure(
             key=key,
