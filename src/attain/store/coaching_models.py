@@ -115,9 +115,7 @@ class CoachingLink(Base):
     session_id: Mapped[int] = _fk("coaching_sessions.id", nullable=False, ondelete="CASCADE")
     metric: Mapped[str | None] = mapped_column(Metric)
     opportunity_id: Mapped[int | None] = _fk("opportunities.id")
-    __table_args__ = (
-        CheckConstraint("(metric IS NULL) <> (opportunity_id IS NULL)", name="one_target"),
-    )
+    __table_args__ = (CheckConstraint("(metric IS NULL) <> (opportunity_id IS NULL)", name="one_target"),)
 
 
 class ActionItem(Base):

@@ -176,9 +176,7 @@ class Badge(Base):
     threshold: Mapped[Decimal | None] = mapped_column(Value)
     period_kind: Mapped[str | None] = mapped_column(String(8))
     course_id: Mapped[int | None] = _fk("courses.id")
-    __table_args__ = (
-        CheckConstraint("(metric IS NULL) = (threshold IS NULL)", name="metric_threshold"),
-    )
+    __table_args__ = (CheckConstraint("(metric IS NULL) = (threshold IS NULL)", name="metric_threshold"),)
 
 
 class BadgeAward(Base):
