@@ -90,6 +90,16 @@ def demo_batch(spec: DemoSpec) -> Batch:
     return batch
 
 
+def demo_frames(spec: DemoSpec) -> dict[str, pl.DataFrame]:
+    """Every frame of the demo batch, the streamed history concatenated (for tests, exports, benchmarks)."""
+    batch = demo_batch(spec)
+    parts: dict[str, list[pl.DataFrame]] = {name: [frame] for name, frame in batch.frames}
+    for stream in batch.streams:
+        for chunk in stream:
+            parts.setdefault(chunk.entity, []).append(chunk.frame)
+    return {name: pl.concat(frames) for name, frames in parts.items()}
+
+
 def organisation_frames(ctx: Context) -> list[tuple[str, pl.DataFrame]]:
     spec, org = ctx.spec, ctx.org
     territories, listed = territory_frames(spec, org, ctx.accounts)
