@@ -98,6 +98,7 @@ T, INT, D, M, DT, TS, B, E, R = (
 ROLES = ("rep", "manager", "director", "executive", "specialist", "sales_ops", "other")
 OPPORTUNITY_STATUSES = ("open", "won", "lost")
 ORDER_KINDS = ("new", "renewal", "upsell", "cancellation", "return")
+SPLIT_ROLES = ("direct", "overlay")
 GOAL_SCOPES = ("person", "team", "territory", "company")
 GOAL_KINDS = ("goal", "quota")
 COST_CATEGORIES = ("sales", "marketing")
@@ -264,6 +265,20 @@ ENTITIES: dict[str, FactEntity] = {
             "and point at the original.",
         ),
         FactEntity(
+            "credit_split",
+            "credit_splits",
+            (
+                _f("order", R, required=True, ref="order"),
+                _f("person", R, required=True, ref="person"),
+                _f("role", E, required=True, choices=SPLIT_ROLES, doc="direct shares sum to 100%"),
+                _f("share", D, required=True, doc="a fraction: 0.5 is half the order"),
+                _f("sequence", INT, doc="orders the splits of one order (default 1)"),
+            ),
+            key=("order", "person", "role"),
+            doc="An explicit credit share of an order: direct splits replace the owner and sum to 100%; "
+            "overlay splits credit a specialist without reducing anyone.",
+        ),
+        FactEntity(
             "payment",
             "payments",
             (
@@ -384,6 +399,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "opportunity",
     "opportunity_stage",
     "order",
+    "credit_split",
     "payment",
     "goal",
     "cost",

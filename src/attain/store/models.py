@@ -382,6 +382,7 @@ class ImportBatch(Base):
 
 # -- performance measurement: costs for CAC, admin settings, and the indexes the KPI reads use ------
 
+
 class Cost(Base):
     __tablename__ = "costs"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -412,4 +413,4 @@ Index("ix_orders_account_booked", Order.account_id, Order.booked_on)
 
 # The coaching and training tables live in their own modules; importing them here registers them on
 # Base wherever the models are loaded (migrations, the fact writer, the schema test).
-from attain.store import coaching_models, development_models  # noqa: E402, F401
+from attain.store import coaching_models, development_models, pay_models  # noqa: E402, F401
