@@ -140,7 +140,9 @@ def allocate(
         kids = children(org, parent, levels, homes)
         if not kids:
             continue
-        if additive:
+        if additive and amount == 0:
+            parts = [0] * len(kids)
+        elif additive:
             weights = weights_for(kids, method, last_year=last_year, potential=potential, given=given)
             if sum(weights) <= 0:
                 who = (names or {}).get(parent, f"{parent.kind} {parent.id or ''}".strip())

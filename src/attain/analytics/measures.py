@@ -64,5 +64,6 @@ def aggregate(rows: pl.DataFrame, keys: list[str], metrics: list[str]) -> pl.Dat
     absent = [k for k in keys if k not in rows.columns]
     if absent:
         rows = rows.head(0).with_columns(
-            [pl.lit(None, pl.Int64 if k.endswith("_id") else pl.Utf8).alias(k) for k in absent])
+            [pl.lit(None, pl.Int64 if k.endswith("_id") else pl.Utf8).alias(k) for k in absent]
+        )
     return rows.group_by(keys).agg(exprs)

@@ -152,12 +152,16 @@ def why_off_pace(
         facts = read_facts(reader, type(fscope)(first.start, period.end, None), sources, org)
         check_currency(facts, info.currency)
     homes = home_team(org, period.start, period.end).select("person_id", "team_id")
-    current = homes.join(measure(facts, query), on="person_id", how="left")
+    current = _zero_sums(homes.join(measure(facts, query).drop("period"), on="person_id", how="left"))
     past = TimeFrame(calendar, first.start, period.start, period.start - timedelta(days=1), period.kind)
-    history = (
-        measure(facts, Query(DRIVERS, (Dimension.PERSON,), past))
-        if first.start < period.start
-        else pl.DataFrame(schema={"person_id": pl.Int64, **dict.fromkeys(DRIVERS, pl.Float64)})
+    # Every person has a row for every past period, so a quarter without a sale counts as 0 sales.
+    grid = homes.select("person_id").join(
+        pl.DataFrame({"period": [b.key for b in past.buckets()]}), how="cross"
+    )
+    history = _zero_sums(
+        grid.join(
+            measure(facts, Query(DRIVERS, (Dimension.PERSON,), past)), on=["person_id", "period"], how="left"
+        )
     )
     elapsed = max(0, min((when - period.start).days + 1, period.days)) / period.days
     ranked = rank_drivers(current, history, behind, elapsed)
@@ -168,6 +172,10 @@ def why_off_pace(
         status=pl.col("person_id").replace_strict(status, default=None), period=pl.lit(period.key)
     )
     return records(label(ranked, org), info.currency)
+
+
+def _zero_sums(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns([pl.col(k).fill_null(0) for k in DRIVERS if MEASURES[k].zero_when_empty])
 
 
 def _periods_back(calendar: Any, period: Period, count: int) -> Period:
