@@ -1,0 +1,103 @@
+"""Statistical forecast of a scope hierarchy: a method per node (or chosen per node by backtest),
+reconciled so the levels add up, rounded to minor units with exact sums, with prediction intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from attain.analytics.forecast.hierarchy import Reconciliation, reconcile, round_coherent
+from attain.analytics.forecast.methods import DEFAULT_LEVELS, Method, SeriesForecast, forecast_methods
+from attain.analytics.forecast.selection import CANDIDATES, auto_forecast
+from attain.analytics.forecast.series import ScopeSeries
+from attain.domain.calendar import Period
+
+
+@dataclass(frozen=True, slots=True)
+class HierarchyForecast:
+    """Rows: scope, name, period, method (the one used for the node), forecast and interval bounds.
+
+    `forecast` is Int64 minor units and adds up exactly through the hierarchy; bounds are Int64 too
+    but, as quantiles, do not add up.
+    """
+
+    frame: pl.DataFrame
+    periods: tuple[Period, ...]
+    chosen: dict[str, Method]
+
+
+def future_periods(series: ScopeSeries, h: int) -> tuple[Period, ...]:
+    """The `h` periods that follow the history."""
+    out: list[Period] = []
+    day = series.periods[-1].end
+    for _ in range(h):
+        p = series.calendar.period_of(series.grain.kind, day)
+        out.append(p)
+        day = p.end
+    return tuple(out)
+
+
+def _floor(fc: SeriesForecast, history: np.ndarray) -> SeriesForecast:
+    # A series that was never negative (no net cancellations) is not forecast below 0.
+    if (history < 0).any():
+        return fc
+
+    def clip(a: np.ndarray) -> np.ndarray:
+        out: np.ndarray = np.maximum(a, 0.0)
+        return out
+
+    return SeriesForecast(
+        fc.method,
+        clip(fc.mean),
+        {k: clip(v) for k, v in fc.lower.items()},
+        {k: clip(v) for k, v in fc.upper.items()},
+        fc.fallback,
+    )
+
+
+def forecast_hierarchy(
+    series: ScopeSeries,
+    h: int,
+    season_length: int,
+    method: Method = Method.AUTO,
+    reconciliation: Reconciliation = Reconciliation.WLS_STRUCTURAL,
+    levels: Sequence[int] = DEFAULT_LEVELS,
+    *,
+    candidates: Sequence[Method] = CANDIDATES,
+) -> HierarchyForecast:
+    """Forecast every node `h` periods ahead with `method`, reconcile, and round coherently."""
+    nodes = series.hierarchy.nodes
+    base: list[SeriesForecast] = []
+    chosen: dict[str, Method] = {}
+    for node in nodes:
+        y = series.of(node).astype(float)
+        if method is Method.AUTO:
+            auto = auto_forecast(y, h, season_length, levels, candidates=candidates)
+            fc, chosen[node] = auto.forecast, auto.chosen
+        else:
+            fc, chosen[node] = forecast_methods(y, h, season_length, [method], levels)[method], method
+        base.append(_floor(fc, y))
+    means = np.stack([b.mean for b in base])
+    coherent = reconcile(means, series.hierarchy, reconciliation)
+    rounded = round_coherent(coherent, series.hierarchy)
+    shift = coherent - means
+    periods = future_periods(series, h)
+    rows = []
+    for i, node in enumerate(nodes):
+        for k, period in enumerate(periods):
+            row: dict[str, object] = {
+                "scope": node,
+                "name": series.labels.get(node, node),
+                "period": period.key,
+                "method": chosen[node].value,
+                "forecast": int(rounded[i, k]),
+            }
+            for lv in levels:
+                row[f"lo_{lv}"] = int(np.round(base[i].lower[lv][k] + shift[i, k]))
+                row[f"hi_{lv}"] = int(np.round(base[i].upper[lv][k] + shift[i, k]))
+            rows.append(row)
+    return HierarchyForecast(pl.DataFrame(rows), periods, chosen)
