@@ -147,3 +147,12 @@ def test_the_documented_example_plans_pay_as_described() -> None:
         ("mia", "FY2025-Q1"): 1_897_500,
         ("sam", "FY2025-Q1"): 180_000,
     }
+
+
+def test_territory_credit_follows_the_booking_date_and_is_paid_on_invoice() -> None:
+    assert totals(_run("territory_invoice_ramp")) == {
+        ("tia", "FY2025-Q1"): 370_000,
+        ("tia", "FY2025-Q2"): 145_000,
+        ("uma", "FY2025-Q1"): 0,
+        ("uma", "FY2025-Q2"): 0,
+    }
