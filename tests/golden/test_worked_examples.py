@@ -156,3 +156,11 @@ def test_territory_credit_follows_the_booking_date_and_is_paid_on_invoice() -> N
         ("uma", "FY2025-Q1"): 0,
         ("uma", "FY2025-Q2"): 0,
     }
+
+
+def test_yearly_caps_subtract_what_earlier_periods_paid() -> None:
+    assert totals(_run("plan_cap_per_year")) == {
+        ("ann", "FY2025-M01"): 60_000,
+        ("ann", "FY2025-M02"): 40_000,
+        ("ann", "FY2025-M03"): 0,
+    }

@@ -48,7 +48,7 @@ COMMISSION = (
 )
 BONUS = ("bonus", "measure", "measures", "fixed", "steps", "curve", "formula", "gate", "floor", "cap")
 MBO = ("mbo", "objectives", "max_achievement")
-SPIFF = ("spiff", "from", "to", "where", "per_deal", "extra_rate", "lump_sum", "count_target")
+SPIFF = ("spiff", "from", "to", "where", "per_deal", "extra_rate", "lump_sum", "count_target", "cap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,4 +327,5 @@ def _spiff(f: Fields, key: str) -> Spiff:
         extra_rate=f.optional_number("extra_rate"),
         lump_sum=f.optional_number("lump_sum"),
         count_target=count,
+        cap=None if f.get("cap") is None else read_cap(f.need("cap"), f"the cap of '{key}'"),
     )

@@ -211,6 +211,7 @@ class Spiff:
     extra_rate: Decimal | None
     lump_sum: Decimal | None
     count_target: int | None
+    cap: Cap | None = None
 
 
 Component = Commission | Bonus | Mbo | Spiff
