@@ -80,7 +80,7 @@ def drill_down(
         owners = (id_of(org, "person", group[Dimension.PERSON]),)
     query = Query((metric,), (), frame, filters)
     fscope, sources = fact_scope(query, owners)
-    facts = read_facts(reader, fscope, sources, org)
+    facts = read_facts(reader, fscope, sources, org, currency=info.currency)
     check_currency(facts, info.currency)
     m = Measurement(facts, query)
     parts = []

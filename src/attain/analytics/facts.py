@@ -8,6 +8,7 @@ from enum import StrEnum
 import polars as pl
 
 from attain.analytics import frames
+from attain.analytics.currency import to_reporting
 from attain.analytics.org import Org
 from attain.analytics.ports import FactReader, FactScope
 
@@ -57,9 +58,20 @@ class Facts:
         return out
 
 
-def read_facts(reader: FactReader, scope: FactScope, sources: set[Source], org: Org | None = None) -> Facts:
-    """Read the `sources` for `scope` (and the organisation, unless given)."""
-    return Facts.of(
+def read_facts(
+    reader: FactReader,
+    scope: FactScope,
+    sources: set[Source],
+    org: Org | None = None,
+    *,
+    currency: str | None = None,
+) -> Facts:
+    """Read the `sources` for `scope` (and the organisation, unless given).
+
+    With `currency`, money is converted into it with the dated exchange rates (read only when some
+    fact is in another currency).
+    """
+    facts = Facts.of(
         org or Org.read(reader),
         opportunities=reader.opportunities(scope) if Source.OPPORTUNITIES in sources else None,
         orders=reader.orders(scope) if Source.ORDERS in sources else None,
@@ -67,3 +79,21 @@ def read_facts(reader: FactReader, scope: FactScope, sources: set[Source], org: 
         costs=reader.costs(scope) if Source.COSTS in sources else None,
         first_purchases=reader.first_purchases() if Source.FIRST_PURCHASES in sources else None,
     )
+    if currency is None:
+        return facts
+    rates: list[pl.DataFrame] = []
+
+    def once() -> pl.DataFrame:
+        if not rates:
+            rates.append(reader.exchange_rates())
+        return rates[0]
+
+    def convert(frame: pl.DataFrame, date_col: str, what: str) -> pl.DataFrame:
+        foreign = frame.filter(pl.col("currency").is_not_null() & (pl.col("currency") != currency))
+        return to_reporting(frame, date_col, currency, once() if foreign.height else None, what)
+
+    deals = facts.opportunities.with_columns(_rate_on=pl.coalesce("close_on", "created_on"))
+    facts.opportunities = convert(deals, "_rate_on", "opportunities").drop("_rate_on")
+    facts.orders = convert(facts.orders, "booked_on", "orders")
+    facts.costs = convert(facts.costs, "start_on", "costs")
+    return facts

@@ -89,10 +89,10 @@ def full_period(calendar: FiscalCalendar, period: Period) -> TimeFrame:
     return TimeFrame.for_period(calendar, period, period.last_day)
 
 
-def load_facts_for(reader: FactReader, org: Org, metric: str, start: date, end: date) -> Facts:
+def load_facts_for(reader: FactReader, org: Org, metric: str, start: date, end: date, currency: str) -> Facts:
     probe = Query((metric,), (), TimeFrame(FiscalCalendar(1), start, end, end))
     scope, sources = fact_scope(probe)
-    return read_facts(reader, scope, sources, org)
+    return read_facts(reader, scope, sources, org, currency=currency)
 
 
 def _node_label(org: Org, node: Node) -> str:
@@ -121,7 +121,9 @@ def set_goal(store: AnalyticsStore, spec: GoalSpec, *, actor: str, today: date) 
             if spec.base is Shift.YEAR_AGO
             else calendar.previous(period)
         )
-        facts = load_facts_for(reader, org, spec.metric, min(base.start, period.start), period.end)
+        facts = load_facts_for(
+            reader, org, spec.metric, min(base.start, period.start), period.end, info.currency
+        )
         check_currency(facts, info.currency)
         if spec.target is not None:
             target = spec.target

@@ -159,7 +159,7 @@ def goal_progress(
         out: list[GoalProgress] = []
         for name in sorted({g.metric for g in goals}):
             first = calendar.period(period.kind, period.fiscal_year - HISTORY_YEARS, period.number)
-            facts = load_facts_for(reader, org, name, first.start, period.end)
+            facts = load_facts_for(reader, org, name, first.start, period.end, info.currency)
             check_currency(facts, info.currency)
             out += progress_of(
                 [g for g in goals if g.metric == name],

@@ -127,7 +127,7 @@ def metric_frame(
     filters, owners = scope_filters(org, scope)
     query = Query(check_metrics(metrics), tuple(by), frame, filters)
     fscope, sources = fact_scope(query, owners)
-    facts = read_facts(reader, fscope, sources, org)
+    facts = read_facts(reader, fscope, sources, org, currency=info.currency)
     check_currency(facts, info.currency)
     if goals is None and goal_reader is not None and {"quota_attainment", "pipeline_coverage"} & set(metrics):
         goals = goal_reader.find(metric="revenue")

@@ -66,7 +66,7 @@ def leaderboard(
         fscope, sources = fact_scope(query, owners)
         if prior_frame is not None:
             fscope = type(fscope)(prior_frame.start, fscope.end, fscope.owners)
-        facts = read_facts(reader, fscope, sources, org)
+        facts = read_facts(reader, fscope, sources, org, currency=info.currency)
         check_currency(facts, info.currency)
     now = measure(facts, query).select("person_id", pl.col(metric).alias("value"))
     prior = (
@@ -149,7 +149,9 @@ def why_off_pace(
         first = _periods_back(calendar, period, history_periods)
         query = Query(DRIVERS, (Dimension.PERSON,), TimeFrame.for_period(calendar, period, when))
         fscope, sources = fact_scope(query)
-        facts = read_facts(reader, type(fscope)(first.start, period.end, None), sources, org)
+        facts = read_facts(
+            reader, type(fscope)(first.start, period.end, None), sources, org, currency=info.currency
+        )
         check_currency(facts, info.currency)
     homes = home_team(org, period.start, period.end).select("person_id", "team_id")
     current = _zero_sums(homes.join(measure(facts, query).drop("period"), on="person_id", how="left"))

@@ -156,7 +156,7 @@ def funnel_command(
         filters, owners = scope_filters(org, Scope(person, team))
         query = Query(("opportunities_created",), dims, frame, filters)
         scope, _ = fact_scope(query, owners)
-        facts = read_facts(reader, scope, {Source.OPPORTUNITIES, Source.STAGES}, org)
+        facts = read_facts(reader, scope, {Source.OPPORTUNITIES, Source.STAGES}, org, currency=info.currency)
         check_currency(facts, info.currency)
     order = [s.strip() for s in stages.split(",")] if stages else None
     table = funnel(facts, query, order)

@@ -138,6 +138,12 @@ class SqlFactReader:
             frames.FIRST_PURCHASES,
         )
 
+    def exchange_rates(self) -> pl.DataFrame:
+        return self._frame(
+            "SELECT from_currency, to_currency, valid_on, CAST(rate AS TEXT) FROM exchange_rates",
+            frames.RATES,
+        )
+
     def assignments(self) -> pl.DataFrame:
         return self._frame(
             "SELECT person_id, role, team_id, manager_id, territory_id, valid_from, valid_to "
