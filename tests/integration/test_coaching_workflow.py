@@ -24,6 +24,7 @@ from attain.app.coaching.sessions import (
 )
 from attain.app.coaching.skills import load_default_framework
 from attain.app.coaching.training import define_course
+from attain.app.coaching.wording import format_value, short_name
 from attain.domain.errors import Forbidden, NotFound
 from attain.store.coaching import SqlCoachingStore
 from attain.store.coaching_kpis import AnalyticsKpis
@@ -225,9 +226,18 @@ def test_recommendations_state_the_kpi_layers_figures(store: SqlStore, company: 
     assert [d.metric for d in ann.lagging] == ["opportunities_created", "open_pipeline_value"]
     assert [s.key for s in ann.focus] == ["prospecting"]
     assert [c.external_id for c in ann.courses] == ["PROS-1"]
+    figures = {d.metric: d for d in kpis.drivers(company.ann, PERIOD, as_of=TODAY)}
+    created, pipeline = figures["opportunities_created"], figures["open_pipeline_value"]
+    usual_created = format_value(kpis.describe("opportunities_created"), created.own_history)
+    usual_pipeline = format_value(kpis.describe("open_pipeline_value"), pipeline.own_history)
+    normal = ", ".join(dict.fromkeys(short_name(kpis.describe(d.metric)) for d in ann.normal))
     assert ann.reason == (
-        "new opportunities 0 (full-period pace) vs own usual 14, pipeline 0 vs own usual 30,000, "
-        "cycle, deal size normal: focus on prospecting and lead generation; course Pipeline generation"
+        f"new opportunities 0 (full-period pace) vs own usual {usual_created}, "
+        f"pipeline 0 vs own usual {usual_pipeline}, {normal} normal: "
+        "focus on prospecting and lead generation; course Pipeline generation"
+    )
+    assert all(
+        figures[d.metric].lag is not None and figures[d.metric].lag < Decimal("0.1") for d in ann.normal
     )
     for rec in recs:
         figures = {d.metric: d for d in kpis.drivers(rec.person.id, PERIOD, as_of=TODAY)}

@@ -110,9 +110,7 @@ class AnalyticsKpis:
             if ext is None:
                 return empty
             scope = Scope(person=ext.external_id, filters=filters)
-        window = Window(
-            start=start, last_day=end - timedelta(days=1), as_of=min(as_of, end - timedelta(days=1))
-        )
+        window, bucket = self._window(start, end, min(as_of, end - timedelta(days=1)))
         with self.store.transaction() as tx:
             frame, _org, _currency = metric_frame(
                 tx.fact_reader,
@@ -123,7 +121,12 @@ class AnalyticsKpis:
                 today=as_of,
                 goal_reader=tx.goals,
             )
-        rows = {int(r["person_id"]): r for r in frame.to_dicts() if r.get("person_id") is not None}
+        # Only the window's own bucket: a goal-based metric can add rows keyed by another period.
+        rows = {
+            int(r["person_id"]): r
+            for r in frame.to_dicts()
+            if r.get("person_id") is not None and r.get("period", bucket) == bucket
+        }
         out = {}
         for pid in ids:
             row = rows.get(pid, {})
@@ -131,6 +134,17 @@ class AnalyticsKpis:
                 k: self._convert(k, row.get(k)) if row.get(k) is not None else self._empty(k) for k in metrics
             }
         return out
+
+    def _window(self, start: date, end: date, as_of: date) -> tuple[Window, str]:
+        """The KPI window for [start, end): the fiscal period when it is exactly one (so goals and quotas
+        of that period apply), else a date range; and the label of its bucket."""
+        calendar = self._fiscal()[0]
+        for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR):
+            period = calendar.period_of(kind, start)
+            if (period.start, period.end) == (start, end):
+                return Window(period=period.key, as_of=as_of), period.key
+        last = end - timedelta(days=1)
+        return Window(start=start, last_day=last, as_of=as_of), f"{start.isoformat()}..{last.isoformat()}"
 
     @staticmethod
     def _empty(metric: str) -> Decimal | None:

@@ -40,9 +40,8 @@ class SqlReviews:
             for x in self._s.scalars(select(rm).where(rm.review_id.in_(ids)).order_by(rm.id)):
                 metrics[x.review_id].append(ReviewMetric(x.metric, x.value, x.team_median))
             period_ids = sorted({r.period_id for r in rows})
-            keys = dict(
-                self._s.execute(select(m.Period.id, m.Period.key).where(m.Period.id.in_(period_ids))).tuples()
-            )
+            found = self._s.execute(select(m.Period.id, m.Period.key).where(m.Period.id.in_(period_ids)))
+            keys = {int(p.id): str(p.key) for p in found}
         return [
             ReviewRecord(
                 r.id,

@@ -140,9 +140,9 @@ def rate_review(
     with store.transaction() as tx:
         scope = coaching_scope(tx, viewer, today)
         review = tx.reviews.get(review_id)
-        if review is None or not scope.sees_person(review.person_id):
+        # Only the reviewer's side may rate; to anyone else a draft does not exist.
+        if review is None or not scope.manages(review.person_id):
             raise NotFound(f"review {review_id} not found")
-        scope.require_coach_of(review.person_id)
         if review.status == ReviewStatus.FINAL:
             raise Conflict(f"review {review_id} is final", hint="final reviews are not edited")
         chosen = rating if rating is not None else review.rating
