@@ -413,4 +413,4 @@ Index("ix_orders_account_booked", Order.account_id, Order.booked_on)
 
 # The coaching and training tables live in their own modules; importing them here registers them on
 # Base wherever the models are loaded (migrations, the fact writer, the schema test).
-from attain.store import coaching_models, development_models, pay_models  # noqa: E402, F401
+from attain.store import coaching_models, development_models, forecast_models, pay_models  # noqa: E402, F401
