@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -62,7 +63,10 @@ def test_plan_save_and_versions_commands(tmp_path: Path) -> None:
 
 def _attain(*args: str) -> subprocess.CompletedProcess[str]:
     code = "from attain.cli.main import main; main()"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+    env = {**os.environ, "COLUMNS": "400"}  # Rich wraps at the terminal width; keep messages on one line
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False, env=env
+    )
 
 
 def test_plan_check_reports_line_col_and_a_suggestion_with_exit_code_2(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_a_plan_compiles_into_typed_components() -> None:
 
 
 def test_every_example_plan_compiles() -> None:
-    keys = sorted(compile_file(p).key for p in EXAMPLES.glob("*.yaml"))
+    keys = sorted(compile_file(p).key for p in EXAMPLES.glob("*.yaml") if not p.name.endswith(".tests.yaml"))
     assert keys == ["ae", "first_line_manager", "se_overlay"]
 
 
