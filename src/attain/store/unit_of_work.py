@@ -13,8 +13,11 @@ from attain.store.database import upgrade as upgrade_schema
 from attain.store.fact_reader import SqlFactReader
 from attain.store.facts import SqlFacts
 from attain.store.kpi_repositories import SqlGoals, SqlMetricDefinitions, SqlSettings
+from attain.store.ledger import SqlInquiries, SqlLedger
+from attain.store.pay_inputs import SqlPayInputs, SqlPlanBook
 from attain.store.plans import SqlPlans
 from attain.store.repositories import SqlAudit, SqlCalendars, SqlCounts, SqlPeople, SqlUsers
+from attain.store.runs import SqlRuns
 from attain.store.tokens import SqlTokens
 
 
@@ -34,6 +37,8 @@ class SqlTransaction:
         self.goals, self.settings = SqlGoals(session), SqlSettings(session)
         self.metric_definitions = SqlMetricDefinitions(session)
         self.tokens = SqlTokens(session)
+        self.pay_inputs, self.plan_book = SqlPayInputs(session), SqlPlanBook(session)
+        self.runs, self.ledger, self.inquiries = SqlRuns(session), SqlLedger(session), SqlInquiries(session)
 
 
 class SqlStore:
