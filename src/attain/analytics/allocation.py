@@ -116,6 +116,7 @@ class Allocation:
     node: Node
     parent: Node | None
     units: int  # the target in minor units (sums) or the copied target scaled the same way (rates)
+    method: str = ""  # how this node's share was set (by its parent's split)
 
 
 def allocate(
@@ -132,18 +133,25 @@ def allocate(
     given: Mapping[Node, Decimal] | None = None,
     names: Mapping[Node, str] | None = None,
 ) -> list[Allocation]:
-    """Split `total` from `root` down through `levels`; every parent's children sum exactly to it."""
-    out = [Allocation(root, None, total)]
+    """Split `total` from `root` down through `levels`; every parent's children sum exactly to it.
+
+    Where no child of a node has any last-year value (a team of new hires), that node is split
+    equally instead, and its children's `method` says so; other methods with all-zero weights fail.
+    """
+    out = [Allocation(root, None, total, "")]
     frontier = [(root, total)]
     while frontier:
         parent, amount = frontier.pop(0)
         kids = children(org, parent, levels, homes)
         if not kids:
             continue
+        used = str(method) if additive else "copied"
         if additive and amount == 0:
             parts = [0] * len(kids)
         elif additive:
             weights = weights_for(kids, method, last_year=last_year, potential=potential, given=given)
+            if sum(weights) <= 0 and method is AllocationMethod.LAST_YEAR_SHARE:
+                weights, used = [Decimal(1)] * len(kids), "equal (no history)"
             if sum(weights) <= 0:
                 who = (names or {}).get(parent, f"{parent.kind} {parent.id or ''}".strip())
                 raise InvalidInput(
@@ -154,6 +162,6 @@ def allocate(
         else:
             parts = [amount] * len(kids)
         for kid, part in zip(kids, parts, strict=True):
-            out.append(Allocation(kid, parent, part))
+            out.append(Allocation(kid, parent, part, used))
             frontier.append((kid, part))
     return out

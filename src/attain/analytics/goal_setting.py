@@ -49,6 +49,7 @@ class SetGoal:
     goal: GoalRecord
     parent: GoalRecord | None
     label: str
+    method: str = ""  # how the parent's goal was split to give this one
 
 
 def _scale(metric: str, currency: str) -> int:
@@ -222,7 +223,12 @@ def _allocated(
         goal = GoalRecord(spec.metric, part.node.kind, part.node.id, period.key, spec.kind, amount, cur)
         goals[part.node] = goal
         out.append(
-            SetGoal(goal, goals.get(part.parent) if part.parent else None, _node_label(org, part.node))
+            SetGoal(
+                goal,
+                goals.get(part.parent) if part.parent else None,
+                _node_label(org, part.node),
+                part.method,
+            )
         )
     return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from attain.analytics.definitions import Additivity, Unit, definition
@@ -36,7 +37,7 @@ from attain.analytics.ports import AnalyticsStore, GoalRecord
 from attain.analytics.queries import check_currency, require_calendar
 from attain.analytics.timeframe import TimeFrame
 from attain.domain.calendar import FiscalCalendar, Period
-from attain.domain.money import minor_exponent
+from attain.domain.money import from_minor, minor_exponent
 
 HISTORY_YEARS = 3
 
@@ -175,15 +176,26 @@ def goal_progress(
 
 
 def progress_rows(items: Sequence[GoalProgress], currency: str) -> list[dict[str, Any]]:
-    """JSON-ready rows; money in currency units, ratios as fractions."""
+    """JSON-ready rows: money targets and actuals exact in currency units, projections to the cent."""
     rows = []
     for p in items:
-        d = definition(p.goal.metric)
-        scale = 10 ** minor_exponent(currency) if d.unit is Unit.MONEY else 1
+        money = definition(p.goal.metric).unit is Unit.MONEY
+        exp = minor_exponent(currency) if money else 0
 
-        def shown(v: float | None, scale: int = scale) -> float | None:
-            return None if v is None else round(v / scale, 6)
+        digits = exp if money else 6
 
+        def shown(v: float | None, exp: int = exp, digits: int = digits) -> float | None:
+            return None if v is None else round(v / 10**exp, digits)
+
+        actual: Any = p.actual
+        if money and p.actual is not None:
+            actual = from_minor(int(p.actual), currency)
+        target = p.goal.target.quantize(Decimal(1).scaleb(-exp)) if money else p.goal.target
+        attainment = (
+            None
+            if not p.goal.target or p.actual is None
+            else round(p.actual / 10**exp / float(p.goal.target), 6)
+        )
         rows.append(
             {
                 "metric": p.goal.metric,
@@ -192,11 +204,9 @@ def progress_rows(items: Sequence[GoalProgress], currency: str) -> list[dict[str
                 "scope_kind": p.goal.scope_kind,
                 "scope": p.scope,
                 "scope_name": p.scope_name,
-                "target": p.goal.target,
-                "actual": shown(p.actual),
-                "attainment": None
-                if not p.goal.target or p.actual is None
-                else round(p.actual / scale / float(p.goal.target), 6),
+                "target": target,
+                "actual": actual,
+                "attainment": attainment,
                 "elapsed": round(p.elapsed, 6),
                 "projected_linear": shown(p.linear),
                 "projected_seasonal": shown(p.seasonal),

@@ -91,6 +91,7 @@ def _print_set(ctx: typer.Context, spec: GoalSpec) -> None:
             "period": s.goal.period,
             "kind": s.goal.kind,
             "target": s.goal.target,
+            "split": s.method,
         }
         for s in out
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, select
@@ -14,6 +15,12 @@ from attain.domain.errors import InvalidInput, NotFound
 from attain.store import models as m
 
 _SCOPE_COLUMN = {"person": "person_id", "team": "team_id", "territory": "territory_id"}
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """The stored target without the column's trailing zeros (and never in exponent notation)."""
+    plain = value.normalize()
+    return plain.quantize(Decimal(1)) if plain == plain.to_integral_value() else plain
 
 
 def _scope_id(row: m.Goal) -> int | None:
@@ -105,7 +112,7 @@ class SqlGoals:
                     _scope_id(row),
                     key,
                     row.kind,
-                    row.target.normalize() if row.target is not None else row.target,
+                    _tidy(row.target),
                     row.currency,
                 )
             )

@@ -114,17 +114,35 @@ def test_rates_are_copied_down_not_split(org: Org) -> None:
     assert {p.units for p in parts} == {25}
 
 
-def test_allocation_with_no_history_says_how_to_fix_it(org: Org) -> None:
+def test_nodes_without_history_are_split_equally_and_say_so(org: Org) -> None:
+    parts = allocate(
+        org,
+        COMPANY,
+        100,
+        {Level.PERSON},
+        AllocationMethod.LAST_YEAR_SHARE,
+        home_team(org, *Q3),
+        additive=True,
+        last_year={},
+    )
+    assert [(p.units, p.method) for p in parts[1:]] == [
+        (34, "equal (no history)"),
+        (33, "equal (no history)"),
+        (33, "equal (no history)"),
+    ]
+
+
+def test_all_zero_weights_say_how_to_fix_it(org: Org) -> None:
     with pytest.raises(InvalidInput, match="every child's weight is zero"):
         allocate(
             org,
             COMPANY,
             100,
             {Level.PERSON},
-            AllocationMethod.LAST_YEAR_SHARE,
+            AllocationMethod.WEIGHT,
             home_team(org, *Q3),
             additive=True,
-            last_year={},
+            given={},
         )
 
 
