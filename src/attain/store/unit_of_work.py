@@ -12,6 +12,7 @@ from attain.store.database import create_db_engine
 from attain.store.database import upgrade as upgrade_schema
 from attain.store.fact_reader import SqlFactReader
 from attain.store.facts import SqlFacts
+from attain.store.forecasts import SqlForecasts
 from attain.store.kpi_repositories import SqlGoals, SqlMetricDefinitions, SqlSettings
 from attain.store.ledger import SqlInquiries, SqlLedger
 from attain.store.pay_inputs import SqlPayInputs, SqlPlanBook
@@ -39,6 +40,7 @@ class SqlTransaction:
         self.tokens = SqlTokens(session)
         self.pay_inputs, self.plan_book = SqlPayInputs(session), SqlPlanBook(session)
         self.runs, self.ledger, self.inquiries = SqlRuns(session), SqlLedger(session), SqlInquiries(session)
+        self.forecasts = SqlForecasts(session)
 
 
 class SqlStore:
