@@ -1,3 +1,3 @@
 """Registers every sub-command module on the `attain` app (import order is help order)."""
 
-from attain.cli import datasets, demo, goals, imports, kpis, plans, serve, users  # noqa: F401
+from attain.cli import datasets, demo, goals, imports, kpis, pay, plan_tools, plans, serve, users  # noqa: F401

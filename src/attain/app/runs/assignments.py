@@ -28,8 +28,7 @@ def save_plan(tx: PayTransaction, document: str, *, actor: str, now: Clock = utc
     """Compile and store `document` (a new version only when the text changed); its version record."""
     plan = compile_text(document)
     version_id = tx.plan_book.save(plan.key, plan.name, document, actor=actor, at=now())
-    found = [v for v in tx.pay_inputs.plan_versions([version_id])]
-    return found[0]
+    return tx.pay_inputs.plan_versions([version_id])[0]
 
 
 def find_version(tx: PayTransaction, ref: str) -> PlanVersionRecord:

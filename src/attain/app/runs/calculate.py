@@ -42,7 +42,7 @@ class RunSummary:
     engine: str
     payees: int
     earnings: int
-    payout: int
+    payouts: dict[str, int]  # per currency
     prior_period_lines: int
     fingerprint: str
     results_hash: str
@@ -166,7 +166,9 @@ def run_period(
         engine=kind.value,
         payees=len(payees),
         earnings=sum(p.earnings for p in payees),
-        payout=sum(p.payout for p in payees),
+        payouts={
+            c: sum(p.payout for p in payees if p.currency == c) for c in sorted({p.currency for p in payees})
+        },
         prior_period_lines=sum(1 for p in payees for line in p.lines if line.kind == PRIOR_PERIOD),
         fingerprint=outcome.fingerprint,
         results_hash=digest,
