@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from attain.analytics.allocation import AllocationMethod, Level
+from attain.analytics.dashboard import rep_dashboard
 from attain.analytics.definitions import DEFINITIONS, as_rows
 from attain.analytics.drilldown import drill_down
 from attain.analytics.goal_setting import GoalSpec, set_goal
@@ -149,6 +150,24 @@ def test_leaderboard_and_drill_down(company: SqlStore) -> None:
             tx.fact_reader, "win_rate", Window(period="FY2024"), {Dimension.PERSON: "ann"}, today=TODAY
         )
     assert sorted((r["external_id"], r["status"]) for r in rows) == [("o1", "won"), ("o2", "lost")]
+
+
+def test_rep_dashboard_shows_quarter_figures_and_goal_pace(company: SqlStore) -> None:
+    set_goal(
+        company,
+        GoalSpec("revenue", Q3, "person", "bob", "quota", Decimal("300.00")),
+        actor="test",
+        today=TODAY,
+    )
+    board = rep_dashboard(company, "bob", today=TODAY, as_of=date(2024, 8, 15))
+    assert board["period"] == Q3
+    assert (board["kpis"]["revenue"], board["kpis"]["number_of_sales"]) == (Decimal("201.00"), 1)
+    assert board["kpis"]["quota_attainment"] == pytest.approx(201 / 300)
+    [goal] = board["goals"]
+    assert (goal["scope"], goal["target"], goal["actual"]) == ("bob", Decimal("300.00"), Decimal("201.00"))
+    # Company seasonality: by 15 August last year 400.00 of Q3's 600.00 had been booked.
+    assert goal["projected_seasonal"] == pytest.approx(301.50)
+    assert goal["status"] == "on_track"
 
 
 def test_team_scope_reads_only_the_subtree(company: SqlStore) -> None:

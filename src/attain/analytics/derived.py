@@ -54,8 +54,16 @@ def revenue_per_rep_month(m: Measurement) -> pl.DataFrame:
 def goal_targets(
     m: Measurement, goals: Sequence[GoalRecord], metric: str, currency: str
 ) -> pl.DataFrame | None:
-    """The revenue-goal target (minor units) per group, quota before goal; None when goals cannot match."""
-    scope = GOAL_SCOPE.get(tuple(d for d in m.query.by if d is not Dimension.COMPANY))
+    """The revenue-goal target (minor units) per group, quota before goal; None when goals cannot match.
+
+    Groups match goals of their own scope: by person, team or territory, or the company when not
+    grouped; ungrouped figures restricted to one person, team or territory match that one's goals.
+    """
+    dims = tuple(d for d in m.query.by if d is not Dimension.COMPANY)
+    scope = GOAL_SCOPE.get(dims)
+    only: int | str | None = None
+    if not dims and len(m.query.filters) == 1 and GOAL_SCOPE.get((m.query.filters[0][0],)):
+        scope, only = GOAL_SCOPE[(m.query.filters[0][0],)], m.query.filters[0][1]
     if scope is None:
         return None
     scale = Decimal(10) ** minor_exponent(currency)
@@ -67,7 +75,7 @@ def goal_targets(
             "_target": int((g.target * scale).to_integral_value(ROUND_HALF_EVEN)),
         }
         for g in goals
-        if g.metric == metric and g.scope_kind == scope
+        if g.metric == metric and g.scope_kind == scope and (only is None or g.scope_id == only)
     ]
     frame = pl.DataFrame(
         rows, schema={"scope_id": pl.Int64, "period": pl.Utf8, "kind": pl.Utf8, "_target": pl.Int64}
@@ -75,7 +83,7 @@ def goal_targets(
     # A quota is what attainment is measured against; where a group has both, the quota wins.
     frame = frame.sort(pl.col("kind") != "quota").unique(["scope_id", "period"], keep="first")
     keys = m.query.keys
-    if scope == "company":
+    if not dims:
         return frame.select("period", "kind", "_target")
     return frame.rename({"scope_id": keys[0]}).select(keys[0], "period", "kind", "_target")
 

@@ -76,6 +76,7 @@ ACCOUNTS: Schema = {
     "region": TXT(),
     "country": TXT(),
 }
+DAILY: Schema = {"day": DAY(), "currency": TXT(), "amount": I64(), "n": I64()}
 RATES: Schema = {"from_currency": TXT(), "to_currency": TXT(), "valid_on": DAY(), "rate": TXT()}
 PRODUCTS: Schema = {"id": I64(), "external_id": TXT(), "name": TXT(), "family": TXT()}
 

@@ -53,6 +53,11 @@ class FactReader(Protocol):
         """Costs whose period overlaps [start, end)."""
         ...
 
+    def daily_totals(self, source: str, scope: FactScope) -> pl.DataFrame:
+        """Per day and currency, the summed amount and count of `source`: 'orders' (by booked_on) or
+        'won' (won opportunities by close_on), aggregated where the data lives."""
+        ...
+
     def first_purchases(self) -> pl.DataFrame:
         """Each account's first positive order date (over all history)."""
         ...

@@ -6,14 +6,18 @@ the same day offset in up to three past years, applied to every goal of the metr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
+
+from attain.analytics.compute import fact_scope
+from attain.analytics.currency import to_reporting
 from attain.analytics.definitions import Additivity, Unit, definition
-from attain.analytics.facts import Facts
+from attain.analytics.facts import Facts, read_facts
 from attain.analytics.goal_setting import (
     SCOPE_DIMENSION,
     elapsed_days,
@@ -33,8 +37,9 @@ from attain.analytics.pace import (
     seasonal_share,
     status,
 )
-from attain.analytics.ports import AnalyticsStore, GoalRecord
-from attain.analytics.queries import check_currency, require_calendar
+from attain.analytics.ports import AnalyticsStore, FactReader, FactScope, GoalRecord
+from attain.analytics.queries import id_of, require_calendar
+from attain.analytics.rowsets import Query
 from attain.analytics.timeframe import TimeFrame
 from attain.domain.calendar import FiscalCalendar, Period
 from attain.domain.money import from_minor, minor_exponent
@@ -90,12 +95,12 @@ def progress_of(
     as_of: date,
     thresholds: Thresholds,
     currency: str,
+    shares: Mapping[str, float | None],
 ) -> list[GoalProgress]:
     """Pure: the progress of each goal of `period`, from facts covering the period and its history."""
     days = elapsed_days(period, as_of)
     frame = TimeFrame.for_period(calendar, period, as_of)
     out: list[GoalProgress] = []
-    shares: dict[str, float | None] = {}
     actuals: dict[tuple[str, str], dict[Any, float | None]] = {}
     for goal in goals:
         d = definition(goal.metric)
@@ -111,10 +116,8 @@ def progress_of(
             else None
         )
         if d.additivity is Additivity.SUM:
-            if goal.metric not in shares:
-                shares[goal.metric] = seasonal_share_of(facts, goal.metric, calendar, period, days)
             linear = linear_projection(actual, days, period.days)
-            seasonal = seasonal_projection(actual, shares[goal.metric])
+            seasonal = seasonal_projection(actual, shares.get(goal.metric))
             projected = seasonal if seasonal is not None else linear
         else:
             linear = seasonal = None
@@ -140,6 +143,55 @@ def progress_of(
     return out
 
 
+DAILY_VALUES: dict[str, tuple[str, str]] = {  # metric -> (daily total source, column)
+    "revenue": ("orders", "amount"),
+    "won_revenue": ("won", "amount"),
+    "number_of_sales": ("won", "n"),
+}
+
+
+def seasonal_share_from_daily(
+    daily: pl.DataFrame, column: str, calendar: FiscalCalendar, period: Period, days: int
+) -> float | None:
+    """The seasonal share from company daily totals (day, value column) of the past years' same period."""
+    history = []
+    for years in range(1, HISTORY_YEARS + 1):
+        past = calendar.period(period.kind, period.fiscal_year - years, period.number)
+        inside = daily.filter((pl.col("day") >= past.start) & (pl.col("day") < past.end))
+        full = float(inside[column].sum()) if inside.height else None
+        upto = float(inside.filter(pl.col("day") <= partial(past, days))[column].sum()) if days > 0 else 0.0
+        history.append((upto, full))
+    return seasonal_share(history)
+
+
+def _shares(
+    reader: FactReader,
+    org: Org,
+    metric: str,
+    calendar: FiscalCalendar,
+    period: Period,
+    days: int,
+    currency: str,
+) -> float | None:
+    """Company seasonality of `metric`: from SQL daily totals where the metric has them, else from facts."""
+    first = calendar.period(period.kind, period.fiscal_year - HISTORY_YEARS, period.number)
+    if metric in DAILY_VALUES:
+        source, column = DAILY_VALUES[metric]
+        daily = reader.daily_totals(source, FactScope(first.start, period.start))
+        foreign = daily.filter(pl.col("currency").is_not_null() & (pl.col("currency") != currency)).height
+        daily = to_reporting(
+            daily.with_columns(external_id=pl.lit("daily total")),
+            "day",
+            currency,
+            reader.exchange_rates() if foreign else None,
+            source,
+        )
+        totals = daily.group_by("day").agg(pl.col("amount").sum(), pl.col("n").sum())
+        return seasonal_share_from_daily(totals, column, calendar, period, days)
+    history = load_facts_for(reader, org, metric, first.start, period.start, currency)
+    return seasonal_share_of(history, metric, calendar, period, days)
+
+
 def goal_progress(
     store: AnalyticsStore,
     period_key: str,
@@ -148,20 +200,31 @@ def goal_progress(
     as_of: date | None = None,
     metric: str | None = None,
     scope_kind: str | None = None,
+    person: str | None = None,
 ) -> list[GoalProgress]:
+    """Progress of the period's goals; with `person` (external id), only theirs, reading only their facts."""
     with store.transaction() as tx:
         reader = tx.fact_reader
         info, calendar = require_calendar(reader)
         period = calendar.parse_key(period_key)
-        goals = tx.goals.find(periods=[period.key], metric=metric, scope_kind=scope_kind)
-        thresholds = Thresholds.from_setting(tx.settings.get(THRESHOLDS_SETTING))
         org = Org.read(reader)
+        owners: tuple[int, ...] | None = None
+        if person is not None:
+            owners = (id_of(org, "person", person),)
+            goals = tx.goals.find(periods=[period.key], metric=metric, scope_kind="person", scope_ids=owners)
+        else:
+            goals = tx.goals.find(periods=[period.key], metric=metric, scope_kind=scope_kind)
+        thresholds = Thresholds.from_setting(tx.settings.get(THRESHOLDS_SETTING))
         when = as_of or min(today, period.last_day)
+        days = elapsed_days(period, when)
         out: list[GoalProgress] = []
         for name in sorted({g.metric for g in goals}):
-            first = calendar.period(period.kind, period.fiscal_year - HISTORY_YEARS, period.number)
-            facts = load_facts_for(reader, org, name, first.start, period.end, info.currency)
-            check_currency(facts, info.currency)
+            query = Query((name,), (), TimeFrame.for_period(calendar, period, when))
+            scope, sources = fact_scope(query, owners)
+            facts = read_facts(reader, scope, sources, org, currency=info.currency)
+            shares = {}
+            if definition(name).additivity is Additivity.SUM:
+                shares[name] = _shares(reader, org, name, calendar, period, days, info.currency)
             out += progress_of(
                 [g for g in goals if g.metric == name],
                 facts,
@@ -171,6 +234,7 @@ def goal_progress(
                 when,
                 thresholds,
                 info.currency,
+                shares,
             )
     return out
 

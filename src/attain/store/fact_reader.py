@@ -131,6 +131,22 @@ class SqlFactReader:
             frames.COSTS,
         )
 
+    def daily_totals(self, source: str, scope: FactScope) -> pl.DataFrame:
+        table, day, extra = {
+            "orders": ("orders", "booked_on", []),
+            "won": ("opportunities", "close_on", ["status = 'won'"]),
+        }[source]
+        cond = [*extra, *_owners("owner_id", scope.owners)]
+        if scope.start is not None:
+            cond.append(f"{day} >= {_day(scope.start)}")
+        if scope.end is not None:
+            cond.append(f"{day} < {_day(scope.end)}")
+        return self._frame(
+            f"SELECT {day}, currency, SUM(amount), COUNT(*) FROM {table}{_where(cond)} "  # noqa: S608 (typed values only)
+            f"GROUP BY {day}, currency",
+            frames.DAILY,
+        )
+
     def first_purchases(self) -> pl.DataFrame:
         return self._frame(
             "SELECT account_id, MIN(booked_on) FROM orders WHERE amount > 0 AND account_id IS NOT NULL "
