@@ -236,9 +236,8 @@ def test_recommendations_state_the_kpi_layers_figures(store: SqlStore, company: 
         f"pipeline 0 vs own usual {usual_pipeline}, {normal} normal: "
         "focus on prospecting and lead generation; course Pipeline generation"
     )
-    assert all(
-        figures[d.metric].lag is not None and figures[d.metric].lag < Decimal("0.1") for d in ann.normal
-    )
+    lags = [figures[d.metric].lag for d in ann.normal]
+    assert all(lag is not None and lag < Decimal("0.1") for lag in lags)
     for rec in recs:
         figures = {d.metric: d for d in kpis.drivers(rec.person.id, PERIOD, as_of=TODAY)}
         for driver in rec.lagging:

@@ -1,3 +1,17 @@
 """Registers every sub-command module on the `attain` app (import order is help order)."""
 
-from attain.cli import datasets, demo, goals, imports, kpis, pay, plan_tools, plans, serve, users  # noqa: F401
+from attain.cli import (  # noqa: F401
+    coaching,
+    coaching_training,
+    datasets,
+    demo,
+    forecast,
+    goals,
+    imports,
+    kpis,
+    pay,
+    plan_tools,
+    plans,
+    serve,
+    users,
+)

@@ -92,6 +92,9 @@ class SqlOrg:
         rows = self._s.execute(select(o.external_id, o.id).where(o.external_id.in_(list(external_ids))))
         return {r.external_id: r.id for r in rows}
 
+    def team_id(self, external_id: str) -> int | None:
+        return self._s.scalar(select(m.Team.id).where(m.Team.external_id == external_id))
+
     def period(self, key: str) -> StoredPeriod | None:
         row = self._s.scalars(select(m.Period).where(m.Period.key == key)).first()
         return None if row is None else _period(row)

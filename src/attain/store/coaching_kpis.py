@@ -51,6 +51,8 @@ class AnalyticsKpis:
         self._pace: dict[tuple[str, date], list[GoalProgress]] = {}
         self._drivers: dict[tuple[str, date], list[dict[str, Any]]] = {}
         self._calendar: tuple[FiscalCalendar, str] | None = None
+        # Reviews of one team ask for the same peers' figures once per member: read them once.
+        self._values: dict[tuple[Any, ...], dict[int, dict[str, Decimal | None]]] = {}
 
     # -- calendar -------------------------------------------------------------------------------
 
@@ -97,6 +99,23 @@ class AnalyticsKpis:
         *,
         as_of: date,
         segment: str | None = None,
+    ) -> dict[int, dict[str, Decimal | None]]:
+        key = (tuple(metrics), tuple(sorted(set(person_ids))), start, end, as_of, segment)
+        if key not in self._values:
+            self._values[key] = self._read_values(
+                metrics, person_ids, start, end, as_of=as_of, segment=segment
+            )
+        return {p: dict(row) for p, row in self._values[key].items()}
+
+    def _read_values(
+        self,
+        metrics: Sequence[str],
+        person_ids: Sequence[int],
+        start: date,
+        end: date,
+        *,
+        as_of: date,
+        segment: str | None,
     ) -> dict[int, dict[str, Decimal | None]]:
         ids = sorted(set(person_ids))
         empty: dict[int, dict[str, Decimal | None]] = {p: dict.fromkeys(metrics) for p in ids}

@@ -11,7 +11,7 @@ from datetime import date
 from attain.app.coaching.access import Viewer, coaching_scope
 from attain.app.coaching.ports import CoachingStore, KpiSource, PaceRecord
 from attain.app.coaching.records import SessionRecord
-from attain.app.coaching.rules import Recommendation, is_at_risk, recommend
+from attain.app.coaching.rules import Recommendation, focus_words, is_at_risk, recommend
 from attain.app.coaching.sessions import schedule_session
 from attain.domain.errors import InvalidInput, NotFound
 
@@ -104,7 +104,7 @@ def schedule_from_recommendation(
             hint="schedule a session without a recommendation instead",
         )
     rec = found[0]
-    focus = " and ".join(s.name.lower() for s in rec.focus) or "pipeline and pace review"
+    focus = focus_words(rec.focus) or "pipeline and pace review"
     session = schedule_session(
         store,
         viewer,

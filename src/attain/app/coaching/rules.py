@@ -2,7 +2,8 @@
 the courses that address it, and the reason in words. Pure functions; every step can be explained.
 
 1. A driver lags when the KPI layer's combined lag is at least `LAG_THRESHOLD` (10 % worse than the
-   team median and the rep's own history, averaged); the others checked are "normal".
+   team median and the rep's own history, averaged); the others checked are "normal". When none
+   does, the KPI layer's worst driver is taken if it lags at all.
 2. The focus is the skills of the framework that drive the lagging metrics, worst driver first, and
    among them the lowest-assessed skill first; at most `MAX_FOCUS` skills.
 3. The courses are those building a focus skill that the rep has not completed and is not enrolled
@@ -62,6 +63,10 @@ def split_drivers(drivers: Sequence[DriverRecord]) -> tuple[list[DriverRecord], 
     ranked = sorted((d for d in drivers if d.lag is not None), key=lambda d: (d.rank or 10**6, d.metric))
     lagging = [d for d in ranked if d.lag is not None and d.lag >= LAG_THRESHOLD]
     normal = [d for d in ranked if d.lag is not None and d.lag < LAG_THRESHOLD]
+    if not lagging:
+        # Nothing lags by the threshold: the KPI layer's worst driver, if it lags at all, is the focus.
+        mild = [d for d in ranked if d.lag is not None and d.lag > 0][:1]
+        return mild, [d for d in normal if d not in mild]
     return lagging[:MAX_LAGGING], normal
 
 
@@ -113,6 +118,12 @@ def _driver_words(driver: DriverRecord, label: MetricLabel) -> str:
     return f"{shown} vs own usual {format_value(label, driver.own_history)}"
 
 
+def focus_words(focus: Sequence[SkillInfo]) -> str:
+    names = [s.name.lower() for s in focus]
+    # Skill names may contain "and" themselves ("discovery and qualification"): then list them.
+    return ", ".join(names) if any(" and " in n for n in names) else " and ".join(names)
+
+
 def explain(
     lagging: Sequence[DriverRecord],
     normal: Sequence[DriverRecord],
@@ -123,12 +134,12 @@ def explain(
 ) -> str:
     parts = [_driver_words(d, describe(d.metric)) for d in lagging]
     ok = list(dict.fromkeys(short_name(describe(d.metric)) for d in normal))
-    head = ", ".join(parts) if parts else "no driver lags by 10% or more"
+    head = ", ".join(parts) if parts else "no driver lags its team or own history"
     if ok:
         head += f", {', '.join(ok)} normal"
     text = head
     if focus:
-        text += f": focus on {' and '.join(s.name.lower() for s in focus)}"
+        text += f": focus on {focus_words(focus)}"
     if unmapped:
         names = ", ".join(short_name(describe(m)) for m in unmapped)
         text += f" (no skill in the framework drives {names})"

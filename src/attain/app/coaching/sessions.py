@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from attain.app.coaching.access import CoachingScope, Viewer, coaching_scope, redact
-from attain.app.coaching.ports import CoachingStore, CoachingTransaction, KpiSource
+from attain.app.coaching.ports import CoachingStore, CoachingTransaction, KpiSource, MetricLabel
 from attain.app.coaching.records import (
     ActionItemRecord,
     FeedbackRecord,
@@ -173,6 +173,10 @@ def baseline_of(kpis: KpiSource, target: MetricTarget, owner_id: int) -> Decimal
     return values.get(owner_id, {}).get(target.metric)
 
 
+def _improves(label: MetricLabel, baseline: Decimal, target: Decimal) -> bool:
+    return target > baseline if label.higher_is_better else target < baseline
+
+
 def add_action_item(
     store: CoachingStore,
     viewer: Viewer,
@@ -202,6 +206,14 @@ def add_action_item(
         measured = MetricTarget(metric, baseline, target, today, window_days, segment)
         if baseline is None:
             measured = replace(measured, baseline=baseline_of(kpis, measured, owner_id))
+        assert label is not None
+        if measured.baseline is not None and not _improves(label, measured.baseline, target):
+            better = "above" if label.higher_is_better else "below"
+            raise InvalidInput(
+                f"the target {target} for {label.name.lower()} does not improve on "
+                f"the baseline {measured.baseline}",
+                hint=f"set a target {better} the baseline",
+            )
     now = _now()
     with store.transaction() as tx:
         scope = coaching_scope(tx, viewer, today)

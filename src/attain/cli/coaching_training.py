@@ -1,0 +1,552 @@
+"""`attain coaching ...` (continued): skills and assessments, the skill-gap view, courses, enrollments,
+LMS imports, certifications, the course effect view, contests, badges, reminders and the demo seed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from attain.app.coaching.contests import award_badges, badges_of, create_contest, define_badge, leaderboard
+from attain.app.coaching.effect import course_effect
+from attain.app.coaching.lms import import_completions
+from attain.app.coaching.records import Prize
+from attain.app.coaching.reminders import mark_sent, outbox, queue_reminders
+from attain.app.coaching.seed import seed_demo_coaching
+from attain.app.coaching.skills import (
+    assess_skill,
+    define_skill,
+    list_skills,
+    load_default_framework,
+    skill_gap,
+)
+from attain.app.coaching.training import (
+    certifications_expiring,
+    certify,
+    complete,
+    define_course,
+    enroll,
+    list_courses,
+    training_of,
+)
+from attain.app.coaching.wording import format_value
+from attain.app.imports.batch import ImportRejected
+from attain.cli.coaching import PersonArg, coaching_app, ctx_coaching
+from attain.cli.context import state
+from attain.cli.imports import Rejects, SkipInvalid, import_progress, invalid_rows, print_report, rejects_file
+from attain.cli.output import EXIT_BAD_INPUT, err_console, print_rows
+from attain.domain.errors import InvalidInput
+from attain.domain.money import check_currency, from_minor, to_minor
+
+DayOpt = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
+
+
+# -- skills ---------------------------------------------------------------------------------------
+
+
+@coaching_app.command("skills")
+def skills(ctx: typer.Context) -> None:
+    """The skills framework and the metrics each skill drives."""
+    rows = [
+        {"key": s.key, "name": s.name, "metrics": ", ".join(s.metrics), "description": s.description}
+        for s in list_skills(ctx_coaching(ctx).coaching)
+    ]
+    print_rows(rows, state(ctx).fmt, title="Skills", columns=["key", "name", "metrics", "description"])
+
+
+@coaching_app.command("skill")
+def skill(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Skill key, e.g. negotiation")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    metric: Annotated[list[str], typer.Option("--metric", help="A metric this skill drives; repeatable")],
+    description: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Define or update a skill (admins)."""
+    c = ctx_coaching(ctx)
+    made = define_skill(
+        c.coaching, c.viewer, c.kpis, key=key, name=name, description=description, metrics=metric
+    )
+    err_console.print(f"[green]Skill {made.key}[/green] drives {', '.join(made.metrics)}.")
+
+
+@coaching_app.command("skills-default")
+def skills_default(ctx: typer.Context) -> None:
+    """Load the starting skills framework (prospecting, discovery, negotiation, closing, ...)."""
+    c = ctx_coaching(ctx)
+    made = load_default_framework(c.coaching, c.viewer, c.kpis)
+    err_console.print(f"[green]{len(made)} skills[/green] defined.")
+
+
+@coaching_app.command("assess")
+def assess(
+    ctx: typer.Context,
+    person: PersonArg,
+    skill_key: Annotated[str, typer.Option("--skill", help="Skill key")],
+    level: Annotated[int, typer.Option(help="1 novice, 2 developing, 3 proficient, 4 advanced, 5 expert")],
+    source: Annotated[
+        str | None, typer.Option(help="self, manager or peer (default: from who you are)")
+    ] = None,
+    note: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Record a skill assessment."""
+    c = ctx_coaching(ctx)
+    made = assess_skill(
+        c.coaching,
+        c.viewer,
+        person_id=c.person(person),
+        skill=skill_key,
+        level=level,
+        today=c.today,
+        source=source,
+        note=note,
+    )
+    err_console.print(f"[green]Assessment {made.id}[/green]: level {made.level} ({made.source}).")
+
+
+@coaching_app.command("skill-gap")
+def gap(
+    ctx: typer.Context,
+    person: PersonArg,
+    window_days: Annotated[int, typer.Option(help="Days of figures up to today")] = 90,
+) -> None:
+    """Assessed skills next to the person's metrics they drive and the team medians."""
+    c = ctx_coaching(ctx)
+    rows = []
+    for g in skill_gap(
+        c.coaching, c.kpis, c.viewer, c.person(person), today=c.today, window_days=window_days
+    ):
+        for f in g.figures or ():
+            rows.append(
+                {
+                    "skill": g.skill.key,
+                    "self": g.self_level,
+                    "manager": g.manager_level,
+                    "gap": g.gap,
+                    "metric": f.metric.key,
+                    "value": format_value(f.metric, f.value),
+                    "team_median": format_value(f.metric, f.team_median),
+                }
+            )
+    print_rows(
+        rows,
+        state(ctx).fmt,
+        title=f"Skill gap of {person}",
+        columns=["skill", "self", "manager", "gap", "metric", "value", "team_median"],
+    )
+
+
+# -- courses and enrollments ------------------------------------------------------------------------
+
+
+@coaching_app.command("courses")
+def courses(ctx: typer.Context) -> None:
+    """Courses and programmes with the skills they build."""
+    rows = [
+        {
+            "id": x.external_id,
+            "name": x.name,
+            "kind": x.kind,
+            "hours": x.hours,
+            "skills": ", ".join(x.skills),
+            "courses": ", ".join(x.courses),
+        }
+        for x in list_courses(ctx_coaching(ctx).coaching)
+    ]
+    print_rows(
+        rows, state(ctx).fmt, title="Courses", columns=["id", "name", "kind", "hours", "skills", "courses"]
+    )
+
+
+@coaching_app.command("course")
+def course(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Course id (as the LMS names it)")],
+    name: Annotated[str, typer.Option()],
+    kind: Annotated[str, typer.Option(help="course or programme")] = "course",
+    skill_key: Annotated[
+        list[str] | None, typer.Option("--skill", help="A skill it builds; repeatable")
+    ] = None,
+    member: Annotated[
+        list[str] | None, typer.Option("--course", help="A programme's course, in order")
+    ] = None,
+    hours: Annotated[Decimal | None, typer.Option()] = None,
+    provider: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Define or update a course or programme (admins)."""
+    c = ctx_coaching(ctx)
+    made = define_course(
+        c.coaching,
+        c.viewer,
+        key=key,
+        name=name,
+        kind=kind,
+        provider=provider,
+        hours=hours,
+        skills=skill_key or [],
+        courses=member or [],
+    )
+    err_console.print(
+        f"[green]{made.kind.title()} {made.external_id}[/green] builds {', '.join(made.skills) or '-'}."
+    )
+
+
+@coaching_app.command("enroll")
+def enroll_command(
+    ctx: typer.Context,
+    person: PersonArg,
+    course_key: Annotated[str, typer.Argument(help="Course id")],
+    due: DayOpt = None,
+) -> None:
+    """Enroll a person on a course (or every course of a programme)."""
+    c = ctx_coaching(ctx)
+    made = enroll(
+        c.coaching,
+        c.viewer,
+        person_id=c.person(person),
+        course=course_key,
+        today=c.today,
+        due_on=due.date() if due else None,
+    )
+    err_console.print(f"[green]Enrollment {made.id}[/green] ({made.status}).")
+
+
+@coaching_app.command("complete")
+def complete_command(
+    ctx: typer.Context,
+    person: PersonArg,
+    course_key: Annotated[str, typer.Argument(help="Course id")],
+    on: DayOpt = None,
+    score: Annotated[Decimal | None, typer.Option()] = None,
+) -> None:
+    """Record a course completion by hand."""
+    c = ctx_coaching(ctx)
+    made = complete(
+        c.coaching,
+        c.viewer,
+        person_id=c.person(person),
+        course=course_key,
+        completed_on=on.date() if on else c.today,
+        today=c.today,
+        score=score,
+    )
+    err_console.print(f"[green]Completed[/green] on {made.completed_on}.")
+
+
+@coaching_app.command("enrollments")
+def enrollments(ctx: typer.Context, person: Annotated[str | None, typer.Option()] = None) -> None:
+    """Enrollments you may see, with due dates, completions and scores."""
+    c = ctx_coaching(ctx)
+    lines = training_of(c.coaching, c.viewer, today=c.today, person_id=c.person(person) if person else None)
+    rows = [
+        {
+            "person": x.person.external_id,
+            "course": x.course.external_id,
+            "status": x.enrollment.status,
+            "due_on": x.enrollment.due_on,
+            "completed_on": x.enrollment.completed_on,
+            "score": x.enrollment.score,
+            "overdue": x.overdue,
+        }
+        for x in lines
+    ]
+    print_rows(
+        rows,
+        state(ctx).fmt,
+        title="Enrollments",
+        columns=["person", "course", "status", "due_on", "completed_on", "score", "overdue"],
+    )
+
+
+@coaching_app.command("import-lms")
+def import_lms(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="LMS export files (CSV or XLSX), see docs/coaching.md")],
+    skip_invalid: SkipInvalid = False,
+    rejects: Rejects = None,
+) -> None:
+    """Import LMS completions (all-or-nothing unless --skip-invalid)."""
+    st = state(ctx)
+    on_invalid = invalid_rows(skip_invalid)
+    try:
+        with import_progress() as progress:
+            report = import_completions(
+                st.store(),
+                paths,
+                actor="cli",
+                on_invalid=on_invalid,
+                rejects_path=rejects_file(rejects, on_invalid, paths[0]),
+                progress=progress,
+            )
+    except ImportRejected as exc:
+        print_report(exc.report, st.fmt)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    print_report(report, st.fmt)
+
+
+@coaching_app.command("certify")
+def certify_command(
+    ctx: typer.Context,
+    person: PersonArg,
+    name: Annotated[str, typer.Option(help="Certification name")],
+    on: DayOpt = None,
+    expires: DayOpt = None,
+    course_key: Annotated[str | None, typer.Option("--course")] = None,
+) -> None:
+    """Record a certification (with its expiry)."""
+    c = ctx_coaching(ctx)
+    made = certify(
+        c.coaching,
+        c.viewer,
+        person_id=c.person(person),
+        name=name,
+        certified_on=on.date() if on else c.today,
+        today=c.today,
+        expires_on=expires.date() if expires else None,
+        course=course_key,
+    )
+    err_console.print(f"[green]Certification {made.id}[/green] expires {made.expires_on or 'never'}.")
+
+
+@coaching_app.command("certifications")
+def certifications(ctx: typer.Context, within_days: Annotated[int, typer.Option()] = 60) -> None:
+    """Certifications that expire within the next days (or have expired)."""
+    c = ctx_coaching(ctx)
+    rows = [
+        {
+            "person": x.person.external_id,
+            "certification": x.certification.name,
+            "expires_on": x.certification.expires_on,
+            "days_left": x.days_left,
+        }
+        for x in certifications_expiring(c.coaching, c.viewer, today=c.today, within_days=within_days)
+    ]
+    print_rows(
+        rows,
+        state(ctx).fmt,
+        title="Expiring certifications",
+        columns=["person", "certification", "expires_on", "days_left"],
+    )
+
+
+@coaching_app.command("effect")
+def effect(
+    ctx: typer.Context,
+    course_key: Annotated[str, typer.Argument(help="Course id")],
+    person: Annotated[
+        str | None, typer.Option(help="One person instead of everyone who completed it")
+    ] = None,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help="Metrics to compare; repeatable")
+    ] = None,
+    window_days: Annotated[int, typer.Option(help="Days before and after completion")] = 90,
+) -> None:
+    """Metrics before and after a course, beside reps who had not taken it (observational)."""
+    c = ctx_coaching(ctx)
+    kwargs = {"metrics": metric} if metric else {}
+    view = course_effect(
+        c.coaching,
+        c.kpis,
+        c.viewer,
+        course=course_key,
+        today=c.today,
+        window_days=window_days,
+        person_id=c.person(person) if person else None,
+        **kwargs,
+    )
+    rows = [
+        {
+            "metric": e.metric.key,
+            "people": e.people,
+            "before": format_value(e.metric, e.before_median),
+            "after": format_value(e.metric, e.after_median),
+            "change": format_value(e.metric, e.change_median),
+            "comparison_change": format_value(e.metric, e.comparison_change_median),
+        }
+        for e in view.metrics
+    ]
+    print_rows(
+        rows,
+        state(ctx).fmt,
+        title=f"Effect of {view.course.name} ({window_days} days either side)",
+        columns=["metric", "people", "before", "after", "change", "comparison_change"],
+    )
+    err_console.print(f"[yellow]{view.caveat}[/yellow]")
+
+
+# -- contests, badges, reminders, demo --------------------------------------------------------------
+
+
+def _prize(text: str) -> Prize:
+    """'RANK:AMOUNT:CURRENCY[:description]', e.g. '1:500:USD:Dinner for two'."""
+    parts = text.split(":", 3)
+    if len(parts) < 3 or not parts[0].isdigit():
+        raise InvalidInput(f"'{text}' is not a prize", hint="write RANK:AMOUNT:CURRENCY[:description]")
+    currency = check_currency(parts[2])
+    return Prize(int(parts[0]), to_minor(parts[1], currency), currency, parts[3] if len(parts) > 3 else "")
+
+
+@coaching_app.command("contest")
+def contest(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Option()],
+    metric: Annotated[str, typer.Option(help="Any KPI metric, e.g. revenue or win_rate")],
+    start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"])],
+    end: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (inclusive)")],
+    team: Annotated[str | None, typer.Option(help="Only this team's reps (external id)")] = None,
+    display: Annotated[str, typer.Option(help="ranks, or bands (the bottom is not ranked)")] = "bands",
+    prize: Annotated[list[str] | None, typer.Option(help="RANK:AMOUNT:CURRENCY[:description]")] = None,
+) -> None:
+    """Run a contest on a metric for a date range."""
+    c = ctx_coaching(ctx)
+    team_id = None
+    if team is not None:
+        with c.coaching.transaction() as tx:
+            team_id = tx.org.team_id(team)
+        if team_id is None:
+            raise InvalidInput(f"no team with id '{team}'", hint="teams are given by their external id")
+    made = create_contest(
+        c.coaching,
+        c.kpis,
+        c.viewer,
+        key=key,
+        name=name,
+        metric=metric,
+        starts_on=start.date(),
+        ends_on=end.date(),
+        today=c.today,
+        team_id=team_id,
+        display=display,
+        prizes=[_prize(p) for p in prize or []],
+    )
+    err_console.print(f"[green]Contest {made.key}[/green] from {made.starts_on} to {made.ends_on}.")
+
+
+@coaching_app.command("leaderboard")
+def board(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Contest key")]) -> None:
+    """A contest's standings (bands for reps when the contest shows bands)."""
+    c = ctx_coaching(ctx)
+    found = leaderboard(c.coaching, c.kpis, c.viewer, key, today=c.today)
+    rows = [
+        {
+            "rank": s.rank,
+            "band": s.band,
+            "person": s.person.external_id,
+            "name": s.person.name,
+            "value": format_value(found.metric, s.value) if s.value is not None else None,
+            "prize": None
+            if s.prize is None
+            else f"{from_minor(s.prize.amount, s.prize.currency):,} {s.prize.currency}",
+        }
+        for s in found.standings
+    ]
+    state_word = "final" if found.finished else f"as of {found.as_of}"
+    print_rows(
+        rows,
+        state(ctx).fmt,
+        title=f"{found.contest.name} ({state_word})",
+        columns=["rank", "band", "person", "name", "value", "prize"],
+    )
+
+
+@coaching_app.command("badge")
+def badge(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Option()],
+    metric: Annotated[str | None, typer.Option()] = None,
+    threshold: Annotated[Decimal | None, typer.Option()] = None,
+    period_kind: Annotated[str | None, typer.Option(help="month, quarter or year")] = None,
+    course_key: Annotated[str | None, typer.Option("--course")] = None,
+    description: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Define a milestone badge (a metric threshold in a period, or a course completed)."""
+    c = ctx_coaching(ctx)
+    made = define_badge(
+        c.coaching,
+        c.kpis,
+        c.viewer,
+        key=key,
+        name=name,
+        description=description,
+        metric=metric,
+        threshold=threshold,
+        period_kind=period_kind,
+        course=course_key,
+    )
+    err_console.print(f"[green]Badge {made.key}[/green] defined.")
+
+
+@coaching_app.command("badges")
+def badges(
+    ctx: typer.Context,
+    award: Annotated[bool, typer.Option("--award", help="Award the badges earned first")] = False,
+) -> None:
+    """Badges held (by the people you may see)."""
+    c = ctx_coaching(ctx)
+    if award:
+        err_console.print(
+            f"[green]{len(award_badges(c.coaching, c.kpis, c.viewer, today=c.today))}[/green] awarded."
+        )
+    found = badges_of(c.coaching, c.viewer, today=c.today)
+    names = c.names([a.person_id for a in found])
+    rows = [
+        {
+            "badge": a.badge_key,
+            "person": names[a.person_id],
+            "period": a.period_key,
+            "awarded_on": a.awarded_on,
+        }
+        for a in found
+    ]
+    print_rows(rows, state(ctx).fmt, title="Badges", columns=["badge", "person", "period", "awarded_on"])
+
+
+@coaching_app.command("remind")
+def remind(ctx: typer.Context) -> None:
+    """Queue reminders (overdue items, overdue courses, expiring certifications) in the outbox."""
+    c = ctx_coaching(ctx)
+    err_console.print(
+        f"[green]{queue_reminders(c.coaching, c.viewer, today=c.today)}[/green] new reminders queued."
+    )
+
+
+@coaching_app.command("outbox")
+def show_outbox(
+    ctx: typer.Context,
+    mark_sent_ids: Annotated[
+        list[int] | None, typer.Option("--mark-sent", help="Notification ids sent")
+    ] = None,
+) -> None:
+    """Notifications waiting to be sent (an email or chat integration reads them)."""
+    c = ctx_coaching(ctx)
+    if mark_sent_ids:
+        mark_sent(c.coaching, c.viewer, mark_sent_ids)
+    queued = outbox(c.coaching)
+    names = c.names([q.notice.recipient_id for q in queued])
+    rows = [
+        {
+            "id": q.notice_id,
+            "to": names[q.notice.recipient_id],
+            "kind": q.notice.kind,
+            "subject": q.notice.subject,
+        }
+        for q in queued
+    ]
+    print_rows(rows, state(ctx).fmt, title="Outbox", columns=["id", "to", "kind", "subject"])
+
+
+@coaching_app.command("seed-demo")
+def seed_demo(ctx: typer.Context) -> None:
+    """Seed coaching data (sessions, items, feedback, reviews, courses, a contest) into the demo company."""
+    c = ctx_coaching(ctx)
+    with err_console.status("seeding coaching data through the use cases"):
+        result = seed_demo_coaching(c.coaching, c.kpis, today=c.today)
+    print_rows(
+        result.as_rows(), state(ctx).fmt, title=f"Coaching data as of {c.today}", columns=["what", "count"]
+    )
