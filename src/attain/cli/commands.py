@@ -5,7 +5,6 @@ from attain.cli import (  # noqa: F401
     coaching_training,
     datasets,
     demo,
-    forecast,
     goals,
     imports,
     kpis,
