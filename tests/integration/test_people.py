@@ -48,8 +48,10 @@ def test_manager_on_a_date_follows_the_transfer(store: SqlStore) -> None:
         before = tx.people.manager_of(ids["cy"], date(2024, 6, 30))
         after = tx.people.manager_of(ids["cy"], date(2024, 7, 1))
         top = tx.people.manager_of(ids["ann"], date(2024, 7, 1))
-    assert before is not None and before.name == "Ann"
-    assert after is not None and after.name == "Bob"
+    assert before is not None
+    assert before.name == "Ann"
+    assert after is not None
+    assert after.name == "Bob"
     assert before.role == "manager"
     assert top is None
 
