@@ -17,6 +17,7 @@ from attain.cli.main import app
 from attain.cli.output import err_console, print_rows
 from attain.demo.install import Progress as ProgressHook
 from attain.demo.install import install_demo
+from attain.demo.pay import PayDemoResult, install_pay
 from attain.demo.spec import DemoSpec
 from attain.domain.errors import InvalidInput
 from attain.store.reset import empty_database, is_sqlite
@@ -88,7 +89,14 @@ def demo(
         err_console.print(f"[yellow]Replacing[/yellow]: {empty_database(st.db_url)}", highlight=False)
     store = st.store(upgrade=True)
     with demo_progress() as progress:
-        result = install_demo(store, spec, actor="cli", progress=progress, create_logins=_logins)
+        result = install_demo(
+            store,
+            spec,
+            actor="cli",
+            progress=progress,
+            create_logins=_logins,
+            set_up_pay=lambda s, p: install_pay(store, store, s, progress=p),
+        )
     created = result.created()
     rows: list[dict[str, Any]] = [{"entity": name, "created": n} for name, n in created.items()]
     print_rows(
@@ -97,6 +105,13 @@ def demo(
         title=f"Demo company (seed {spec.seed}, as of {spec.as_of})",
         columns=["entity", "created"],
     )
+    if isinstance(result.pay, PayDemoResult):
+        pay = result.pay
+        err_console.print(
+            f"Incentive plans {', '.join(pay.plans)}: {pay.assignments} assignments, "
+            f"{len(pay.closed)} quarters run and closed, "
+            f"{pay.open_run or 'no quarter'} run as of {spec.as_of}."
+        )
     _print_logins(result.logins)
 
 

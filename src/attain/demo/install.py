@@ -36,6 +36,9 @@ class Login(Protocol):
 # The hook where demo login users are created once the company is loaded: given the store and the
 # as-of date, it returns the logins it made (attain.app.users.ensure_demo_users fits).
 CreateLogins = Callable[[Store, date], Sequence[Login]]
+# The hook where the incentive plans are saved, assigned, run and closed once the company is loaded
+# (attain.demo.pay.install_pay fits); it returns a summary to print.
+SetUpPay = Callable[[DemoSpec, "Progress | None"], object]
 
 
 @dataclass(slots=True)
@@ -44,6 +47,7 @@ class DemoResult:
     calendar: InitResult
     report: ImportReport
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, password, role
+    pay: object | None = None  # what the SetUpPay hook returned
 
     def created(self) -> dict[str, int]:
         """Rows created per entity, periods included."""
@@ -75,6 +79,7 @@ def install_demo(
     actor: str = "demo",
     progress: Progress | None = None,
     create_logins: CreateLogins | None = None,
+    set_up_pay: SetUpPay | None = None,
 ) -> DemoResult:
     """Generate the demo company for `spec` into an empty database.
 
@@ -101,6 +106,8 @@ def install_demo(
         progress("writing to the database", 0, 0)
     report = load_batch(store, batch, actor=actor)
     result = DemoResult(spec, calendar, report)
+    if set_up_pay is not None:
+        result.pay = set_up_pay(spec, progress)
     if create_logins is not None:
         result.logins = [(x.username, x.password, x.role) for x in create_logins(store, spec.as_of)]
     return result

@@ -56,10 +56,14 @@ class SqlPayInputs:
         return or_(_in(o.booked_on, start, end), _in(o.invoiced_on, start, end), _in(o.paid_on, start, end))
 
     def orders(self, start: date, end: date) -> list[OrderRow]:
+        return self._order_rows(self._read(start, end))
+
+    def _read(self, start: date, end: date) -> ColumnElement[bool]:
+        """The orders a window reads: dated in it, and the originals its cancellations undo."""
         o = m.Order
         dated = self._dated(start, end)
         originals = select(o.original_id).where(dated, o.original_id.is_not(None))
-        return self._order_rows(or_(dated, o.id.in_(originals)))
+        return or_(dated, o.id.in_(originals))
 
     def _order_rows(self, where: ColumnElement[bool]) -> list[OrderRow]:
         o, owner, product, account = m.Order, aliased(m.Person), aliased(m.Product), aliased(m.Account)
@@ -112,7 +116,7 @@ class SqlPayInputs:
             select(o.external_id.label("order"), p.external_id.label("person"), s.share, s.role, s.sequence)
             .join(o, o.id == s.order_id)
             .join(p, p.id == s.person_id)
-            .where(self._dated(start, end))
+            .where(self._read(start, end))
             .order_by(o.external_id, s.sequence, p.external_id)
         )
         return [
@@ -209,6 +213,17 @@ class SqlPayInputs:
             .order_by(a.person_id, a.valid_from)
         )
         return {r.person_id: r.external_id for r in rows}
+
+
+    def role_spans(self, roles: Sequence[str]) -> list[tuple[str, str, date, date | None]]:
+        a, p = m.Assignment, m.Person
+        rows = self._s.execute(
+            select(p.external_id, a.role, a.valid_from, a.valid_to)
+            .join(p, p.id == a.person_id)
+            .where(a.role.in_(roles))
+            .order_by(p.external_id, a.valid_from)
+        )
+        return [(r.external_id, r.role, r.valid_from, r.valid_to) for r in rows]
 
 
 def _version(row: m.PlanVersion, key: str, name: str) -> PlanVersionRecord:
