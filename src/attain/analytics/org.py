@@ -7,6 +7,7 @@ whole subtree (a fact is repeated once per ancestor team).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -56,16 +57,24 @@ def parse_dimensions(text: str) -> tuple[Dimension, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Org:
     people: pl.DataFrame
     teams: pl.DataFrame
     territories: pl.DataFrame
-    accounts: pl.DataFrame
+    # Accounts can be many and only the segment dimension needs them, so they are read on first use.
+    account_source: Callable[[], pl.DataFrame]
     products: pl.DataFrame
     assignments: pl.DataFrame  # sorted by valid_from, as join_asof needs
     closure: pl.DataFrame  # team_id -> ancestor_id (a team is its own ancestor)
     team_region: pl.DataFrame  # team_id -> region of the nearest team up the tree that has one
+    _accounts: pl.DataFrame | None = None
+
+    @property
+    def accounts(self) -> pl.DataFrame:
+        if self._accounts is None:
+            self._accounts = frames.conform(self.account_source(), frames.ACCOUNTS)
+        return self._accounts
 
     @classmethod
     def build(
@@ -74,7 +83,7 @@ class Org:
         people: pl.DataFrame,
         teams: pl.DataFrame,
         territories: pl.DataFrame,
-        accounts: pl.DataFrame,
+        accounts: pl.DataFrame | Callable[[], pl.DataFrame],
         products: pl.DataFrame,
         assignments: pl.DataFrame,
     ) -> Org:
@@ -104,7 +113,7 @@ class Org:
             people=frames.conform(people, frames.PEOPLE),
             teams=teams,
             territories=frames.conform(territories, frames.TERRITORIES),
-            accounts=frames.conform(accounts, frames.ACCOUNTS),
+            account_source=accounts if callable(accounts) else (lambda: accounts),
             products=frames.conform(products, frames.PRODUCTS),
             assignments=frames.conform(assignments, frames.ASSIGNMENTS).sort("valid_from"),
             closure=closure,
@@ -117,7 +126,7 @@ class Org:
             people=reader.people(),
             teams=reader.teams(),
             territories=reader.territories(),
-            accounts=reader.accounts(),
+            accounts=reader.accounts,
             products=reader.products(),
             assignments=reader.assignments(),
         )

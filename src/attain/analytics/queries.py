@@ -130,7 +130,13 @@ def metric_frame(
     facts = read_facts(reader, fscope, sources, org, currency=info.currency)
     check_currency(facts, info.currency)
     if goals is None and goal_reader is not None and {"quota_attainment", "pipeline_coverage"} & set(metrics):
-        goals = goal_reader.find(metric="revenue")
+        person = [int(v) for d, v in filters if d is Dimension.PERSON]
+        goals = goal_reader.find(
+            periods=[b.key for b in frame.buckets()],
+            metric="revenue",
+            scope_kind="person" if person else None,
+            scope_ids=person or None,
+        )
     return measure(facts, query, goals or (), info.currency), org, info.currency
 
 

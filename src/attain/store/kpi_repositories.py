@@ -91,31 +91,35 @@ class SqlGoals:
         scope_kind: str | None = None,
         scope_ids: Sequence[int] | None = None,
     ) -> list[GoalRecord]:
-        query = select(m.Goal, m.Period.key).join(m.Period, m.Period.id == m.Goal.period_id)
+        g = m.Goal
+        query = select(
+            g.metric,
+            g.scope_kind,
+            g.person_id,
+            g.team_id,
+            g.territory_id,
+            m.Period.key,
+            g.kind,
+            g.target,
+            g.currency,
+        ).join(m.Period, m.Period.id == g.period_id)
         conds: list[ColumnElement[bool]] = []
         if periods is not None:
             conds.append(m.Period.key.in_(list(periods)))
         if metric is not None:
-            conds.append(m.Goal.metric == metric)
+            conds.append(g.metric == metric)
         if scope_kind is not None:
-            conds.append(m.Goal.scope_kind == scope_kind)
+            conds.append(g.scope_kind == scope_kind)
             if scope_ids is not None and scope_kind in _SCOPE_COLUMN:
-                conds.append(getattr(m.Goal, _SCOPE_COLUMN[scope_kind]).in_(list(scope_ids)))
+                conds.append(getattr(g, _SCOPE_COLUMN[scope_kind]).in_(list(scope_ids)))
         if conds:
             query = query.where(and_(*conds))
         out = []
-        for row, key in self._s.execute(query.order_by(m.Goal.id)):
-            out.append(
-                GoalRecord(
-                    row.metric,
-                    row.scope_kind,
-                    _scope_id(row),
-                    key,
-                    row.kind,
-                    _tidy(row.target),
-                    row.currency,
-                )
-            )
+        for metric_, kind_, person, team, territory, key, goal_kind, target, currency in self._s.execute(
+            query.order_by(g.id)
+        ):
+            scope_id = {"person": person, "team": team, "territory": territory}.get(kind_)
+            out.append(GoalRecord(metric_, kind_, scope_id, key, goal_kind, _tidy(target), currency))
         return out
 
 
