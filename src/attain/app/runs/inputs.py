@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -175,10 +175,29 @@ def fingerprint(inp: CalculationInput, versions: Iterable[PlanVersionRecord]) ->
         "rates": inp.rates,
         "assignments": inp.assignments,
     }
-    parts = {name: _digest(sorted(_canon(asdict(row)) for row in rows)) for name, rows in tables.items()}
+    parts = {name: _rows_digest(rows) for name, rows in tables.items()}
     labels = set(inp.plans)
     parts["plans"] = _digest(sorted(f"{v.label}:{v.checksum}" for v in versions if v.label in labels))
     return _digest(sorted(parts.items())), parts
+
+
+def _rows_digest(rows: Sequence[Any]) -> str:
+    """sha256 of the rows' field values, one line per row, in sorted order (independent of read order)."""
+    if not rows:
+        return hashlib.sha256(b"").hexdigest()
+    names = [f.name for f in fields(rows[0])]
+    lines = sorted("\x1f".join(_text(getattr(row, n)) for n in names) for row in rows)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "\x00"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "value", value))
 
 
 def _canon(value: Any) -> str:
