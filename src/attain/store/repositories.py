@@ -102,6 +102,10 @@ class SqlAudit:
             )
         )
 
+    def latest_id(self) -> int:
+        """The id of the newest entry (0 when empty): every write is audited, so it versions the data."""
+        return int(self._s.scalar(select(func.max(m.AuditEntry.id))) or 0)
+
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc()).limit(limit))
         return [
