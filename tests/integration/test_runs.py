@@ -210,3 +210,22 @@ def test_a_run_stores_each_payee_with_its_earning_and_payout_lines(store: SqlSto
         lines = tx.session.scalar(select(func.count()).select_from(pm.RunLine))
         payees = tx.session.scalar(select(func.count()).select_from(pm.RunPayee))
     assert (payees, lines) == (3, 2 + 1 + 3 + 3)  # earning lines 2+1+3, one payout line each
+
+
+def test_plan_diff_and_backtest_give_the_per_person_delta_of_a_higher_rate(store: SqlStore) -> None:
+    from attain.app.runs.plan_tools import PlanText, backtest, diff_plans  # noqa: PLC0415
+    from tests.integration.pay_company import AE_PLAN  # noqa: PLC0415
+
+    build_company(store)
+    run_period(store, "FY2025-Q1", engine=REF, actor="test")
+    six = PlanText("six", AE_PLAN.replace("rate: 5%", "rate: 6%"))
+    rows = diff_plans(store, PlanText("five", AE_PLAN), six, "FY2025-Q1", REF)
+    assert [(r["person_id"], r["five"], r["six"], r["delta"]) for r in rows] == [
+        ("ann", "7,500.00", "9,000.00", "1,500.00"),
+        ("ben", "4,000.00", "4,800.00", "800.00"),
+    ]
+    replay = backtest(store, six, "FY2025-Q1", "FY2025-Q1", REF)
+    assert [(r["person_id"], r["on_record"], r["delta"]) for r in replay] == [
+        ("ann", "7,500.00", "1,500.00"),
+        ("ben", "4,000.00", "800.00"),
+    ]
