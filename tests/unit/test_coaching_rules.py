@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from attain.app.coaching.access import CoachingScope, Viewer, redact
+from attain.app.coaching.nudges import commission_nudges, spiff_nudges
 from attain.app.coaching.ports import DriverRecord, MetricLabel, PaceRecord
 from attain.app.coaching.records import (
     Assessment,
@@ -23,6 +25,7 @@ from attain.app.coaching.rules import recommend, split_drivers
 from attain.app.coaching.wording import format_value
 from attain.domain.coaching import RATING_SCALE, SKILL_SCALE, MetricTarget, SessionKind
 from attain.domain.errors import Forbidden, InvalidInput, NotFound
+from attain.engine.plan_source import compile_file
 
 LABELS = {
     "win_rate": MetricLabel("win_rate", "Win rate", "ratio", True),
@@ -216,3 +219,28 @@ def test_progress_is_the_share_of_the_way_from_baseline_to_target() -> None:
     assert target.progress(None) is None
     lower_is_better = MetricTarget("sales_cycle_median_days", D(60), D(45), date(2025, 4, 1))
     assert lower_is_better.progress(D(50)) == D(10) / D(15)
+
+
+AE_PLAN = compile_file(Path(__file__).resolve().parents[2] / "src/attain/engine/plans/examples/ae.yaml")
+
+
+@pytest.mark.parametrize(
+    ("attainment", "nudges"),
+    [
+        (D("0.97"), ["3% from the accelerator tier of Account Executive (100% of quota)"]),
+        (D("0.45"), ["5% from the Account Executive commission gate (50% of quota)"]),
+        (D("0.85"), []),
+        (D("1.05"), []),
+        (None, []),
+    ],
+)
+def test_commission_nudges_name_the_distance_to_the_accelerator_and_the_gate(
+    attainment: Decimal | None, nudges: list[str]
+) -> None:
+    assert commission_nudges(AE_PLAN, attainment) == nudges
+
+
+def test_a_spiff_nudges_in_its_last_week_only() -> None:
+    assert spiff_nudges(AE_PLAN, date(2025, 3, 28)) == ["SPIFF hardware_march ends Monday 2025-03-31"]
+    assert spiff_nudges(AE_PLAN, date(2025, 3, 20)) == []
+    assert spiff_nudges(AE_PLAN, date(2025, 4, 1)) == []

@@ -18,6 +18,7 @@ from attain.app.coaching.access import Viewer
 from attain.app.coaching.appraisals import calibration, open_review, rate_review, reviews_of, standouts
 from attain.app.coaching.feedback import feedback_about, feedback_visible, give_feedback
 from attain.app.coaching.followup import ItemFilter, follow_up
+from attain.app.coaching.nudges import plan_nudges
 from attain.app.coaching.recommendations import recommendations, schedule_from_recommendation
 from attain.app.coaching.sessions import (
     add_action_item,
@@ -441,7 +442,9 @@ def give(
 def recommend(ctx: typer.Context, period: PeriodOpt = None) -> None:
     """For each at-risk rep you manage: the coaching focus, courses and the reason, from the KPI layer."""
     c = ctx_coaching(ctx)
-    found = recommendations(c.coaching, c.kpis, c.viewer, period=c.period(period), today=c.today)
+    found = recommendations(
+        c.coaching, c.kpis, c.viewer, period=c.period(period), today=c.today, nudges=plan_nudges(c.coaching)
+    )
     rows = [
         {
             "person": r.person.external_id,
@@ -452,6 +455,7 @@ def recommend(ctx: typer.Context, period: PeriodOpt = None) -> None:
             "courses": ", ".join(x.external_id for x in r.courses),
             "session": r.session_kind,
             "reason": r.reason,
+            "nudges": "; ".join(r.nudges),
         }
         for r in found
     ]
@@ -459,7 +463,7 @@ def recommend(ctx: typer.Context, period: PeriodOpt = None) -> None:
         rows,
         _fmt(ctx),
         title="Recommendations",
-        columns=["person", "name", "status", "attainment", "focus", "courses", "session", "reason"],
+        columns=["person", "name", "status", "attainment", "focus", "courses", "session", "reason", "nudges"],
     )
 
 

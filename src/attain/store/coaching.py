@@ -92,6 +92,16 @@ class SqlOrg:
         rows = self._s.execute(select(o.external_id, o.id).where(o.external_id.in_(list(external_ids))))
         return {r.external_id: r.id for r in rows}
 
+    def plan_documents(self, person_id: int, day: date) -> list[str]:
+        a, v = m.PlanAssignment, m.PlanVersion
+        query = (
+            select(v.document)
+            .join(a, a.plan_version_id == v.id)
+            .where(a.person_id == person_id, a.valid_from <= day, a.valid_to.is_(None) | (a.valid_to >= day))
+            .order_by(a.valid_from, a.id)
+        )
+        return list(self._s.scalars(query))
+
     def team_id(self, external_id: str) -> int | None:
         return self._s.scalar(select(m.Team.id).where(m.Team.external_id == external_id))
 

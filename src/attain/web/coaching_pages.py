@@ -21,6 +21,7 @@ from attain.app.coaching.appraisals import calibration, reviews_of
 from attain.app.coaching.contests import badges_of, leaderboard
 from attain.app.coaching.feedback import feedback_about, feedback_item, give_feedback
 from attain.app.coaching.followup import ItemFilter, follow_up
+from attain.app.coaching.nudges import plan_nudges
 from attain.app.coaching.recommendations import recommendations, schedule_from_recommendation
 from attain.app.coaching.sessions import (
     add_action_item,
@@ -154,7 +155,11 @@ def team_coaching(
             period=quarter,
             review_period=reviewed,
             overdue=follow_up(cs, kpis, viewer, today=today, which=ItemFilter.OVERDUE),
-            recommendations=recommendations(cs, kpis, viewer, period=quarter, today=today) if quarter else [],
+            recommendations=recommendations(
+                cs, kpis, viewer, period=quarter, today=today, nudges=plan_nudges(cs)
+            )
+            if quarter
+            else [],
             calibration=calibration(cs, viewer, period=reviewed, today=today) if reviewed else None,
             certifications=certifications_expiring(cs, viewer, today=today),
         )

@@ -5,22 +5,16 @@ Pace and drivers come from the KPI layer as they are; nothing here recomputes a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from attain.app.coaching.access import Viewer, coaching_scope
+from attain.app.coaching.nudges import NudgeSource, no_nudges
 from attain.app.coaching.ports import CoachingStore, KpiSource, PaceRecord
 from attain.app.coaching.records import SessionRecord
 from attain.app.coaching.rules import Recommendation, focus_words, is_at_risk, recommend
 from attain.app.coaching.sessions import schedule_session
 from attain.domain.errors import InvalidInput, NotFound
-
-# Nudges from the incentive plan for a rep in a period (e.g. "3% from the accelerator tier").
-NudgeSource = Callable[[int, str, date], Sequence[str]]
-
-
-def _no_nudges(_person: int, _period: str, _day: date) -> Sequence[str]:
-    return ()
 
 
 def recommendations(
@@ -31,7 +25,7 @@ def recommendations(
     period: str,
     today: date,
     person_ids: Sequence[int] | None = None,
-    nudges: NudgeSource = _no_nudges,
+    nudges: NudgeSource = no_nudges,
 ) -> list[Recommendation]:
     """One recommendation per at-risk rep the viewer may see (or per rep of `person_ids`), lowest
     attainment first."""
@@ -64,7 +58,7 @@ def recommendations(
                 enrollments=[e for e in enrollments if e.person_id == pid],
                 assessments=[a for a in assessments if a.person_id == pid],
                 describe=kpis.describe,
-                nudges=nudges(pid, period, today),
+                nudges=nudges(pace, today),
             )
         )
     return sorted(out, key=_by_attainment)
@@ -90,10 +84,13 @@ def schedule_from_recommendation(
     held_on: date,
     today: date,
     kind: str | None = None,
+    nudges: NudgeSource = no_nudges,
 ) -> tuple[SessionRecord, Recommendation]:
     """Plan a session with an at-risk rep on the recommended focus: its topic names the focus, its
     linked metrics are the lagging drivers, and its origin keeps the reason as it was shown."""
-    found = recommendations(store, kpis, viewer, period=period, today=today, person_ids=[rep_id])
+    found = recommendations(
+        store, kpis, viewer, period=period, today=today, person_ids=[rep_id], nudges=nudges
+    )
     if not found:
         pace = pace_of(kpis, rep_id, period, today)
         status = pace.status if pace is not None else None
