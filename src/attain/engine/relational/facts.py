@@ -1,0 +1,224 @@
+"""The fast engine's inputs as tables: large facts (orders, splits) as Arrow, loaded into DuckDB.
+
+`FactTables.from_input` turns plain rows into Arrow; callers with large data pass Arrow (or Polars via
+`.to_arrow()`) read from Parquet or the store, so ten million orders never become Python objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from attain.domain.money import minor_exponent
+from attain.domain.plans.model import CreditRole
+from attain.engine.inputs import CalculationInput, CreditSplit, ManagerLink, OrderRow
+from attain.engine.relational.crediting import (
+    LAST_DAY,
+    ROLE_CODE,
+    manager_chains,
+    rate_intervals,
+    share_number,
+)
+
+ORDER_SCHEMA = pa.schema(
+    [
+        ("order_id", pa.string()),
+        ("booked_on", pa.date32()),
+        ("amount", pa.int64()),
+        ("currency", pa.string()),
+        ("kind", pa.string()),
+        ("owner", pa.string()),
+        ("product", pa.string()),
+        ("product_family", pa.string()),
+        ("segment", pa.string()),
+        ("account", pa.string()),
+        ("territory", pa.string()),
+        ("invoiced_on", pa.date32()),
+        ("paid_on", pa.date32()),
+    ]
+)
+SPLIT_SCHEMA = pa.schema(
+    [
+        ("order_id", pa.string()),
+        ("person_id", pa.string()),
+        ("share", pa.decimal128(18, 9)),
+        ("role", pa.string()),
+        ("sequence", pa.int32()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class FactTables:
+    """Orders and splits as Arrow tables (columns of ORDER_SCHEMA / SPLIT_SCHEMA; optional ones may be
+    missing); every other input (plans, assignments, people, hierarchy, quotas, rates) from `inputs`."""
+
+    inputs: CalculationInput
+    orders: pa.Table
+    splits: pa.Table | None = None
+
+    @classmethod
+    def from_input(cls, inp: CalculationInput) -> FactTables:
+        return cls(inp, orders_table(inp.orders), splits_table(inp.splits) if inp.splits else None)
+
+
+def orders_table(rows: tuple[OrderRow, ...] | list[OrderRow]) -> pa.Table:
+    columns = {name: [getattr(o, name) for o in rows] for name in ORDER_SCHEMA.names}
+    return pa.table(columns, schema=ORDER_SCHEMA)
+
+
+def splits_table(rows: tuple[CreditSplit, ...] | list[CreditSplit]) -> pa.Table:
+    for i, s in enumerate(rows):
+        share_number(s.share, f"split {i + 1} of order {s.order_id}")
+    return pa.table(
+        {
+            "order_id": [s.order_id for s in rows],
+            "person_id": [s.person_id for s in rows],
+            "share": [s.share for s in rows],
+            "role": [s.role.value for s in rows],
+            "sequence": [s.sequence for s in rows],
+        },
+        schema=SPLIT_SCHEMA,
+    )
+
+
+def _column(table: pa.Table, name: str, sql_type: str, default: str = "NULL") -> str:
+    if name in table.column_names:
+        return f"COALESCE(CAST({name} AS {sql_type}), {default}) AS {name}"
+    return f"CAST({default} AS {sql_type}) AS {name}"
+
+
+def in_id_order(orders: pa.Table) -> pa.Table:
+    """`orders` sorted by order id (a no-op when it already is), so a row's position orders it as "
+    "its id does."""
+    ids = orders.column("order_id")
+    if len(ids) < 2 or pc.all(pc.less_equal(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():
+        return orders
+    return orders.take(pc.sort_indices(orders, [("order_id", "ascending")]))
+
+
+def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) -> pa.ChunkedArray:
+    """Register the facts as the sources the program reads (orders_src, splits_src, territories_src, ...).
+
+    Orders are numbered in id order (`ono`), so the program sorts and joins on integers; returns the ids by
+    number.
+    """
+    orders = in_id_order(facts.orders)
+    ids = orders.column("order_id")
+    orders = orders.append_column("ono", pa.array(np.arange(orders.num_rows, dtype=np.int64)))
+    con.register("orders_arrow", orders)
+    cols = [
+        "ono",
+        "order_id",
+        "CAST(booked_on AS DATE) AS booked_on",
+        "CAST(amount AS BIGINT) AS amount",
+        "CAST(amount AS BIGINT) AS order_total",
+        "currency",
+        _column(orders, "kind", "VARCHAR", "'new'"),
+    ]
+    for name in ("owner", "product", "product_family", "segment", "account", "territory"):
+        cols.append(_column(orders, name, "VARCHAR"))
+    for name in ("invoiced_on", "paid_on"):
+        cols.append(_column(orders, name, "DATE"))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW orders_src AS SELECT {', '.join(cols)} FROM orders_arrow")
+    splits = facts.splits
+    if splits is not None and splits.num_rows:
+        splits = splits.append_column("ord", pa.array(np.arange(splits.num_rows, dtype=np.int32)))
+        con.register("splits_arrow", splits)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE splits_src AS SELECT o.ono, s.person_id, "
+            "CAST(CAST(s.share AS DECIMAL(38, 9)) * 1000000000 AS BIGINT) AS share_num, "
+            f"CASE s.role WHEN 'direct' THEN {ROLE_CODE[CreditRole.DIRECT]} "
+            f"WHEN 'overlay' THEN {ROLE_CODE[CreditRole.OVERLAY]} ELSE 9 END AS role, "
+            "CAST(s.sequence AS INTEGER) AS sequence, s.ord "
+            "FROM splits_arrow s JOIN orders_src o ON s.order_id = o.order_id"
+        )
+    inp = facts.inputs
+    day = timedelta(days=1)
+    territories = pa.table(
+        {
+            "person_id": [t.person_id for t in inp.territories],
+            "territory": [t.territory for t in inp.territories],
+            "valid_from": [t.valid_from for t in inp.territories],
+            "valid_to": [LAST_DAY if t.valid_to is None else t.valid_to + day for t in inp.territories],
+            "ord": list(range(len(inp.territories))),
+        },
+        schema=pa.schema(
+            [
+                ("person_id", pa.string()),
+                ("territory", pa.string()),
+                ("valid_from", pa.date32()),
+                ("valid_to", pa.date32()),
+                ("ord", pa.int32()),
+            ]
+        ),
+    )
+    con.register("territories_src", territories)
+    chains = _chains(inp.managers, rollup_levels) if rollup_levels else []
+    con.register(
+        "chains_src",
+        pa.table(
+            {
+                "person_id": [c[0] for c in chains],
+                "level": [c[1] for c in chains],
+                "manager_id": [c[2] for c in chains],
+                "valid_from": [c[3] for c in chains],
+                "valid_to": [c[4] for c in chains],
+            },
+            schema=pa.schema(
+                [
+                    ("person_id", pa.string()),
+                    ("level", pa.int32()),
+                    ("manager_id", pa.string()),
+                    ("valid_from", pa.date32()),
+                    ("valid_to", pa.date32()),
+                ]
+            ),
+        ),
+    )
+    return ids
+
+
+@lru_cache(maxsize=4)
+def _chains(links: tuple[ManagerLink, ...], levels: int) -> list[tuple[str, int, str, date, date]]:
+    return manager_chains(links, levels)
+
+
+def fx_table(inp: CalculationInput, to_currency: str) -> tuple[pa.Table, int]:
+    """Rates into `to_currency` as integer numerators over one power-of-ten denominator (returned)."""
+    rows = [r for r in rate_intervals(inp.rates) if r[1] == to_currency]
+    places = 0
+    for src, _, _, _, rate in rows:
+        exponent = rate.as_tuple().exponent
+        assert isinstance(exponent, int)
+        places = max(places, max(-exponent, 0) + max(minor_exponent(src) - minor_exponent(to_currency), 0))
+    den = 10**places
+    nums = []
+    for src, _, _, _, rate in rows:
+        shift = minor_exponent(to_currency) - minor_exponent(src)
+        value = rate * Decimal(10) ** shift * den
+        nums.append(int(value))
+    table = pa.table(
+        {
+            "from_currency": [r[0] for r in rows],
+            "valid_from": [r[2] for r in rows],
+            "valid_to": [r[3] for r in rows],
+            "num": nums,
+        },
+        schema=pa.schema(
+            [
+                ("from_currency", pa.string()),
+                ("valid_from", pa.date32()),
+                ("valid_to", pa.date32()),
+                ("num", pa.decimal128(38, 0)),
+            ]
+        ),
+    )
+    return table, den

@@ -1,0 +1,301 @@
+"""Running one plan's program for its payees: sources, views, measure sums, tier edges, lines and totals.
+
+Tier edges on attainment and accelerator decisions need each payee's quota and measure values, so a plan runs
+in two passes: measure sums first, then (with edges and gates computed in Python per payee and period) the
+commission and SPIFF lines. The rows of an asked period come back as EarningLine objects only on request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+from duckdb import sqltypes
+from duckdb.func import FunctionNullHandling
+
+from attain.domain.calendar import Period
+from attain.domain.errors import InvalidInput
+from attain.domain.plans.evaluation import evaluate_condition
+from attain.domain.plans.model import Commission, CompiledPlan, Condition, RoundingMode, Spiff, TierBasis
+from attain.domain.plans.rounding import as_decimal, major_of, round_fraction
+from attain.engine.relational.crediting import SHARE_ONE
+from attain.engine.relational.program import KIND_CODE, PlanProgram
+from attain.engine.relational.sqltext import ROLE_NAMES
+from attain.engine.relational.terms import MeasureValues, PayeeTerms
+from attain.engine.results import EarningLine
+
+if TYPE_CHECKING:
+    from attain.engine.relational.engine import Payee
+
+EXACT_DOUBLE = 2**53
+WIDE = 2**63
+KIND_NAME = {v: k for k, v in KIND_CODE.items()}
+UDF_TYPES = {
+    "amount": sqltypes.BIGINT,
+    "order_amount": sqltypes.BIGINT,
+    "share": sqltypes.BIGINT,
+    "rollup_level": sqltypes.INTEGER,
+    "credit_role": sqltypes.INTEGER,
+    "credit_date": sqltypes.DATE,
+    "booked_on": sqltypes.DATE,
+    "invoiced_on": sqltypes.DATE,
+    "paid_on": sqltypes.DATE,
+}
+
+
+class PlanRun:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        plan: CompiledPlan,
+        period: Period,
+        payees: list[Payee],
+        first: int,
+        with_splits: bool,
+        fx_den: int | None,
+        order_ids: pa.ChunkedArray,
+    ) -> None:
+        self.order_ids = order_ids
+        self.con, self.plan, self.period, self.payees, self.first = con, plan, period, payees, first
+        cal = payees[0].terms.index.calendar
+        self.fy_start = cal.year_start(cal.fiscal_year_of(period.start))
+        self.program = PlanProgram(plan, self.fy_start, with_splits, fx_den)
+        self.values: dict[int, MeasureValues] = {}
+        self.totals: dict[tuple[int, int, int], tuple[int, int]] = {}
+        self.lumps: dict[tuple[int, int], dict[tuple[int, bool], int]] = {}
+
+    def execute(self, history: bool) -> None:
+        con, plan, program = self.con, self.plan, self.program
+        terms = [p.terms for p in self.payees]
+        con.register(
+            "payees_src",
+            pa.table(
+                {
+                    "payee": [t.number for t in terms],
+                    "person_id": [t.assignment.person_id for t in terms],
+                    "lo": [max(t.year[0].start, t.active.start) for t in terms],
+                    "hi": [min(t.target.end, t.active.end) for t in terms],
+                },
+                schema=pa.schema(
+                    [
+                        ("payee", pa.int32()),
+                        ("person_id", pa.string()),
+                        ("lo", pa.date32()),
+                        ("hi", pa.date32()),
+                    ]
+                ),
+            ),
+        )
+        for name, cond, fields in program.udf_names():
+            self._register_condition(name, cond, fields)
+        con.execute(program.views_sql())
+        if program.fx_den is not None:
+            missing = con.execute(
+                "SELECT currency, day FROM v WHERE amount IS NULL ORDER BY day, ono LIMIT 1"
+            ).fetchone()
+            if missing is not None:
+                raise InvalidInput(
+                    f"no {missing[0]}->{plan.currency} exchange rate on or before {missing[1]}",
+                    hint=f"import an exchange_rate row from {missing[0]} to {plan.currency} dated on or "
+                    f"before {missing[1]}",
+                )
+        self._measures(terms)
+        self._evals(history)
+        self._lines()
+
+    def _register_condition(self, name: str, cond: Condition, fields: list[str]) -> None:
+        currency = self.plan.currency
+
+        def check(*args: Any) -> bool:
+            env: dict[str, Any] = {}
+            for field, value in zip(fields, args, strict=True):
+                if field in ("amount", "order_amount"):
+                    env[field] = major_of(value, currency)
+                elif field == "share":
+                    env[field] = Fraction(value, SHARE_ONE)
+                elif field == "rollup_level":
+                    env[field] = Fraction(value)
+                elif field == "credit_role":
+                    env[field] = ROLE_NAMES[value]
+                else:
+                    env[field] = value
+            return evaluate_condition(cond.expr, env)
+
+        with contextlib.suppress(duckdb.InvalidInputException):
+            self.con.remove_function(name)
+        types: list[Any] = [UDF_TYPES.get(f, sqltypes.VARCHAR) for f in fields]
+        self.con.create_function(
+            name, check, types, sqltypes.BOOLEAN, null_handling=FunctionNullHandling.SPECIAL
+        )
+
+    def _measures(self, terms: list[PayeeTerms]) -> None:
+        measures = list(self.plan.measures.values())
+        per_payee: dict[int, dict[tuple[str, Period], int]] = defaultdict(dict)
+        self.abs_total: dict[int, int] = defaultdict(int)
+        for row in self.con.execute(self.program.measures_sql()).fetchall():
+            payee, pidx = row[0], row[1]
+            t = self.by_number[payee]
+            for m, value in zip(measures, row[2 : 2 + len(measures)], strict=True):
+                per_payee[payee][(m.key, t.year[pidx])] = int(value)
+            self.abs_total[payee] += int(row[-2])
+        for t in terms:
+            self.values[t.number] = MeasureValues(t, per_payee.get(t.number, {}))
+
+    @property
+    def by_number(self) -> dict[int, PayeeTerms]:
+        return {p.terms.number: p.terms for p in self.payees}
+
+    def _evals(self, history: bool) -> None:
+        """Tier edges and accelerator decisions per payee and period, for the program and the explanations."""
+        rows: dict[str, list[Any]] = defaultdict(list)
+        commissions = [(i, c) for i, c in enumerate(self.plan.components) if isinstance(c, Commission)]
+        for p in self.payees:
+            t, values = p.terms, self.values[p.terms.number]
+            for period in t.evaluated:
+                edges: dict[str, int] = {}
+                withheld: dict[int, int] = {}
+                for i, comp in commissions:
+                    withheld[i] = 0
+                    if comp.table is None:
+                        continue
+                    measure = self.plan.measures[comp.measure]
+                    if comp.table.basis is TierBasis.ATTAINMENT:
+                        quota = t.quota(measure, period, measure.accumulate)
+                        assert quota is not None
+                        if quota <= 0:
+                            raise InvalidInput(
+                                f"the '{comp.measure}' quota of {t.assignment.person_id} is not above zero"
+                            )
+                        for tier in comp.table.tiers:
+                            edges[f"e{i}_{tier.index}"] = round_fraction(
+                                quota * Fraction(tier.lower), RoundingMode.HALF_EVEN
+                            )
+                    gate = comp.accelerator_gate
+                    if gate is not None:
+                        attained = values.attainment(self.plan.measures[gate.measure], period, gate.window)
+                        assert attained is not None
+                        if attained < Fraction(gate.minimum):
+                            withheld[i] = 1
+                            if period == t.target:
+                                p.notes[i] = (
+                                    f"accelerator withheld: {gate.measure} {gate.window} attainment "
+                                    f"{as_decimal(attained)} < {gate.minimum}"
+                                )
+                if not history and period != t.target:
+                    continue
+                rows["payee"].append(t.number)
+                rows["pno"].append(t.year.index(period))
+                for i, _ in commissions:
+                    rows[f"w{i}"].append(withheld[i])
+                for key, value in edges.items():
+                    rows[key].append(value)
+        if not rows:
+            rows = {"payee": [], "pno": []}
+            for i, _ in commissions:
+                rows[f"w{i}"] = []
+        self.con.register("evals_src", pa.table(rows))
+
+    def _lines(self) -> None:
+        con, plan, program = self.con, self.plan, self.program
+        biggest = max(self.abs_total.values(), default=0)
+        for i, comp in enumerate(plan.components):
+            cid = self.first + i
+            if isinstance(comp, Commission):
+                catalog = program.catalogs[i]
+                con.register(
+                    f"rates_{i}",
+                    pa.table(
+                        {"rate_id": list(catalog.rates), "num": [catalog.num(r) for r in catalog.rates]},
+                        schema=pa.schema([("rate_id", pa.int32()), ("num", pa.int64())]),
+                    ),
+                )
+                top = max((abs(catalog.num(r) or 0) for r in catalog.rates), default=0)
+                wide = biggest * max(top, 1) >= WIDE
+                con.execute(program.commission_sql(i, cid, comp, wide=wide, exact=biggest >= EXACT_DOUBLE))
+                if any(r is None for r in catalog.rates.values()):
+                    bad = con.execute(
+                        f"SELECT ono FROM lines WHERE comp = {cid} AND amount IS NULL ORDER BY "
+                        "day, ono LIMIT 1"
+                    ).fetchone()
+                    if bad is not None:
+                        assert comp.lookup is not None
+                        raise InvalidInput(
+                            f"order {self.order_ids[bad[0]].as_py()}: no {comp.lookup.field} rate "
+                            f"in '{comp.key}'",
+                            hint="add it to rate_by.rates or give rate_by.default",
+                        )
+                if comp.order_min is not None or comp.order_max is not None:
+                    con.execute(program.order_limits_sql(cid, comp))
+            elif isinstance(comp, Spiff):
+                if comp.lump_sum is None:
+                    con.execute(program.spiff_sql(cid, comp))
+                else:
+                    counts: dict[int, dict[tuple[int, bool], int]] = defaultdict(dict)
+                    for payee, pidx, late, n in con.execute(program.lump_counts_sql(comp)).fetchall():
+                        counts[payee][(pidx, bool(late))] = int(n)
+                    for payee, c in counts.items():
+                        self.lumps[(payee, i)] = c
+        ids = ", ".join(str(self.first + i) for i in range(len(plan.components)))
+        for payee, pno, comp, total, early in con.execute(
+            "SELECT payee, pno, comp, SUM(amount), SUM(CASE WHEN early THEN amount ELSE 0 END) FROM lines "
+            f"WHERE comp IN ({ids}) GROUP BY payee, pno, comp"
+        ).fetchall():
+            self.totals[(payee, pno, comp)] = (int(total), int(early))
+
+    def line(
+        self,
+        payee: Payee,
+        i: int,
+        kind: int,
+        amount: int,
+        day: date,
+        order_id: str,
+        role: int,
+        level: int,
+        seq: int,
+        share: Decimal,
+        basis: int | None,
+        tier: int | None,
+        rate_id: int | None,
+    ) -> EarningLine:
+        comp = self.plan.components[i]
+        name = KIND_NAME[kind]
+        role_name = ROLE_NAMES[role]
+        rate: Decimal | None = None
+        note = ""
+        if name == "commission":
+            assert isinstance(comp, Commission)
+            assert rate_id is not None
+            rate = self.program.catalogs[i].rates[rate_id]
+            if tier and rate_id % 2 and comp.table is not None and comp.table.tiers[tier - 1].accelerator:
+                note = payee.notes.get(i, "")
+            tier = tier or None
+        elif name == "spiff":
+            assert isinstance(comp, Spiff)
+            rate = comp.extra_rate
+            note = f"per deal {comp.per_deal}" if comp.per_deal is not None else f"extra {comp.extra_rate}"
+        else:
+            assert isinstance(comp, Commission)
+            limit = comp.order_min if name == "order_min" else comp.order_max
+            note = f"per-order {'minimum' if name == 'order_min' else 'maximum'} {limit}"
+        return EarningLine(
+            component=comp.key,
+            kind=name,
+            amount=amount,
+            order_id=order_id,
+            credit_date=day,
+            credit_role=role_name,
+            rollup_level=level,
+            split_sequence=seq,
+            share=share,
+            basis=basis,
+            tier=tier,
+            rate=rate,
+            note=note,
+        )

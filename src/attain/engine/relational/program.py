@@ -1,0 +1,429 @@
+"""One plan's relational program: views (credits as the plan sees them), measures, commission and SPIFF lines.
+
+The SQL is generated once per plan from the compiled plan. Running totals are ordered by the total key
+(date, order id, role, level, split sequence); marginal tiers use the clamp formula and only rows that cross
+a tier edge become more than one line. Money is integer minor units; running sums run in DOUBLE, exact while
+the payee's absolute total stays below 2^53 (the engine checks), and rates are integers over a power of ten.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from attain.domain.money import minor_exponent
+from attain.domain.plans.model import (
+    Accumulation,
+    Commission,
+    CompiledPlan,
+    Condition,
+    RoundingMode,
+    Spiff,
+    Tier,
+    TierBasis,
+    TierMethod,
+)
+from attain.domain.plans.rounding import minor_of, round_fraction
+from attain.engine.relational.crediting import SHARE_DIGITS, credits_sql
+from attain.engine.relational.sqltext import (
+    NUMBER_FIELDS,
+    ROLE_NAMES,
+    ConditionSql,
+    clamp,
+    day,
+    decimal,
+    fraction_equals,
+    has_division,
+    names_of,
+    rounded,
+    text,
+)
+
+KIND_CODE = {"commission": 0, "spiff": 1, "order_min": 2, "order_max": 3}
+ORDER_FIELDS = {
+    "order_id": "order_id",
+    "product": "product",
+    "product_family": "product_family",
+    "kind": "kind",
+    "segment": "segment",
+    "account": "account",
+    "territory": "territory",
+    "invoiced_on": "invoiced_on",
+    "paid_on": "paid_on",
+    "order_amount": "order_total",
+}
+PAY_COLUMN = {"booking": "booked_on", "invoice": "invoiced_on", "payment": "paid_on"}
+WIDE = 2**63
+ORDER = "day, ono, role, level, seq, tie"
+
+
+@dataclass(frozen=True, slots=True)
+class RateCatalog:
+    """The rates one commission can apply, by rate id = ((tier x slots) + lookup slot) x 2 + withheld."""
+
+    rates: dict[int, Decimal | None]  # None: no lookup rate and no default
+    slots: int
+    den: int
+
+    def num(self, rate_id: int) -> int | None:
+        rate = self.rates[rate_id]
+        return None if rate is None else int(rate * self.den)
+
+
+def _canonical_number(name: str) -> Fraction | None:
+    """A lookup key the reference would produce for a number field ('3' or '1/2'), else None."""
+    if re.fullmatch(r"-?\d+", name) and str(int(name)) == name:
+        return Fraction(int(name))
+    if re.fullmatch(r"-?\d+/\d+", name):
+        value = Fraction(name)
+        if value.denominator > 1 and str(value) == name:
+            return value
+    return None
+
+
+def rate_catalog(comp: Commission) -> RateCatalog:
+    lookup = comp.lookup
+    slots = 1 if lookup is None else len(lookup.rates) + 2
+
+    def base(slot: int) -> Decimal | None:
+        if lookup is None:
+            return comp.base_rate if comp.base_rate is not None else Decimal(0)
+        if slot < len(lookup.rates):
+            return lookup.rates[slot][1]
+        return lookup.default if slot == len(lookup.rates) else None
+
+    def tier_rate(tier: Tier, slot: int, withheld: bool) -> Decimal | None:
+        if tier.accelerator and withheld:
+            tiers = comp.table.tiers if comp.table else ()
+            ordinary = [t for t in tiers if not t.accelerator and t.index < tier.index]
+            return base(slot) if not ordinary else tier_rate(ordinary[-1], slot, False)
+        if tier.rate is not None:
+            return tier.rate
+        b = base(slot)
+        assert tier.multiplier is not None
+        return None if b is None else b * tier.multiplier
+
+    rates: dict[int, Decimal | None] = {}
+    tiers = comp.table.tiers if comp.table else ()
+    for slot in range(slots):
+        rates[slot * 2] = base(slot)
+        for tier in tiers:
+            for withheld in (0, 1):
+                rates[(tier.index * slots + slot) * 2 + withheld] = tier_rate(tier, slot, bool(withheld))
+    places = 0
+    for rate in rates.values():
+        if rate is not None:
+            exponent = rate.normalize().as_tuple().exponent
+            assert isinstance(exponent, int)
+            places = max(places, -exponent)
+    return RateCatalog(rates, slots, 10**places)
+
+
+class PlanProgram:
+    """The SQL of one plan over the registered sources (orders_src, splits_src, payees_src, evals_src)."""
+
+    def __init__(self, plan: CompiledPlan, fy_start: date, with_splits: bool, fx_den: int | None) -> None:
+        self.plan, self.fy_start, self.with_splits, self.fx_den = plan, fy_start, with_splits, fx_den
+        self.conditions: dict[Condition, str] = {}
+        for measure in plan.measures.values():
+            self._condition(measure.where)
+        for comp in plan.components:
+            if isinstance(comp, Commission | Spiff):
+                self._condition(comp.where)
+        self.python_conditions = [(name, c) for c, name in self.conditions.items() if has_division(c.expr)]
+        self.catalogs = {
+            i: rate_catalog(c) for i, c in enumerate(plan.components) if isinstance(c, Commission)
+        }
+        names: set[str] = set()
+        for cond in self.conditions:
+            names |= names_of(cond.expr)
+        for comp in plan.components:
+            if isinstance(comp, Commission) and comp.lookup is not None:
+                names.add(comp.lookup.field)
+        pay = PAY_COLUMN[plan.crediting.pay_on.value]
+        if pay != "booked_on":
+            names.add(pay)
+        self.fields = sorted({ORDER_FIELDS[n] for n in names if n in ORDER_FIELDS})
+        self.names = names
+        self.day = f"c.{pay}"
+
+    def _condition(self, cond: Condition | None) -> None:
+        if cond is not None and cond not in self.conditions:
+            self.conditions[cond] = f"cond_{len(self.conditions)}"
+
+    def cond(self, cond: Condition | None) -> str:
+        return "TRUE" if cond is None else self.conditions[cond]
+
+    # -- views --------------------------------------------------------------------------------------
+
+    def field_sql(self, name: str) -> str:
+        """A credit field in the views' inner query, numbers as exact DECIMALs in plan-currency units."""
+        exponent = minor_exponent(self.plan.currency)
+        if name in ("amount", "order_amount"):
+            column = "amount" if name == "amount" else "order_amount"
+            if exponent == 0:
+                return f"CAST({column} AS DECIMAL(19, 0))"
+            return f"(CAST({column} AS DECIMAL(19, 0)) * {decimal(Decimal(1).scaleb(-exponent))})"
+        if name == "share":
+            return f"(CAST(share_num AS DECIMAL(19, 0)) * {decimal(Decimal(1).scaleb(-SHARE_DIGITS))})"
+        if name == "rollup_level":
+            return "level"
+        if name == "credit_role":
+            whens = " ".join(f"WHEN {i} THEN {text(n)}" for i, n in enumerate(ROLE_NAMES))
+            return f"(CASE role {whens} END)"
+        if name == "credit_date":
+            return "day"
+        if name == "order_amount":
+            return "order_amount"
+        return name
+
+    def _slot_sql(self, comp: Commission) -> str:
+        lookup = comp.lookup
+        if lookup is None:
+            return "0"
+        field = self.field_sql(lookup.field)
+        whens = []
+        for i, (name, _) in enumerate(lookup.rates):
+            if lookup.field in NUMBER_FIELDS:
+                value = _canonical_number(name)
+                if value is None:
+                    continue
+                whens.append(f"WHEN {fraction_equals(field, value)} THEN {i}")
+            else:
+                whens.append(f"WHEN COALESCE({field} = {text(name)}, FALSE) THEN {i}")
+        fallback = len(lookup.rates) if lookup.default is not None else len(lookup.rates) + 1
+        return f"(CASE {' '.join(whens)} ELSE {fallback} END)" if whens else str(fallback)
+
+    def views_sql(self) -> str:
+        plan = self.plan
+        credits = credits_sql(
+            plan.crediting.roles, plan.crediting.rollup_levels, self.fields, self.with_splits
+        )
+        fx_join = ""
+
+        def convert(column: str) -> str:
+            if self.fx_den is None:
+                return column
+            value = rounded(f"CAST({column} AS HUGEINT) * CAST(fx.num AS HUGEINT)", self.fx_den, _half_even())
+            return (
+                f"CASE WHEN c.currency = {text(plan.currency)} THEN {column} ELSE CAST({value} AS BIGINT) END"
+            )
+
+        if self.fx_den is not None:
+            fx_join = (
+                f"LEFT JOIN fx_src fx ON fx.from_currency = c.currency AND {self.day} >= fx.valid_from "
+                f"AND {self.day} < fx.valid_to"
+            )
+        carried = "".join(f", c.{f}" for f in self.fields if f != "order_total")
+        order_amount = f", {convert('c.order_total')} AS order_amount" if "order_total" in self.fields else ""
+        inner = (
+            f"SELECT p.payee, c.ono, c.role, c.level, c.seq, c.tie, c.share_src, c.share_num, "
+            f"c.booked_on, c.currency, {self.day} AS day, {convert('c.amount')} AS "
+            f"amount{order_amount}{carried} "
+            f"FROM ({credits}) c JOIN payees_src p ON c.person_id = p.person_id {fx_join} "
+            f"WHERE {self.day} >= p.lo AND {self.day} < p.hi"
+        )
+        translate = ConditionSql(self.field_sql)
+        extra = []
+        for cond, name in self.conditions.items():
+            if has_division(cond.expr):
+                args = ", ".join(_udf_argument(n) for n in sorted(names_of(cond.expr)))
+                extra.append(f"{name}({args}) AS {name}")
+            else:
+                extra.append(f"{translate.condition(cond.expr)} AS {name}")
+        for i, comp in enumerate(plan.components):
+            if isinstance(comp, Commission) and comp.lookup is not None:
+                extra.append(f"{self._slot_sql(comp)} AS slot_{i}")
+        span = {"month": 1, "quarter": 3, "year": 12}[plan.period.value]
+        base = self.fy_start.year * 12 + self.fy_start.month
+        pidx = f"CAST(((YEAR(day) * 12 + MONTH(day)) - {base}) // {span} AS INTEGER)"
+        columns = ", ".join(
+            [
+                "payee",
+                "day",
+                f"{pidx} AS pidx",
+                "ono",
+                "role",
+                "level",
+                "seq",
+                "tie",
+                "share_src",
+                "amount",
+                "currency",
+                *extra,
+            ]
+        )
+        return f"CREATE OR REPLACE TEMP TABLE v AS SELECT {columns} FROM ({inner})"
+
+    def udf_names(self) -> list[tuple[str, Condition, list[str]]]:
+        return [(name, cond, sorted(names_of(cond.expr))) for name, cond in self.python_conditions]
+
+    # -- measures -----------------------------------------------------------------------------------
+
+    def measures_sql(self) -> str:
+        parts = []
+        for measure in self.plan.measures.values():
+            cond = self.cond(measure.where)
+            if measure.kind.value == "sum":
+                parts.append(f"SUM(CASE WHEN {cond} THEN amount ELSE 0 END)")
+            else:
+                parts.append(f"COUNT(DISTINCT CASE WHEN {cond} THEN ono END)")
+        parts += ["SUM(ABS(amount))", "MAX(ABS(amount))"]
+        return f"SELECT payee, pidx, {', '.join(parts)} FROM v GROUP BY payee, pidx"
+
+    # -- commission ---------------------------------------------------------------------------------
+
+    def commission_sql(self, index: int, cid: int, comp: Commission, wide: bool, exact: bool) -> str:
+        plan = self.plan
+        measure = plan.measures[comp.measure]
+        catalog = self.catalogs[index]
+        year = measure.accumulate is Accumulation.YEAR
+        tiers = comp.table.tiers if comp.table else ()
+        edge_cols = ""
+        if comp.table is not None and comp.table.basis is TierBasis.ATTAINMENT:
+            edge_cols = "".join(f", e.e{index}_{t.index} AS lo_{t.index}" for t in tiers)
+        slot = "v.slot_" + str(index) if comp.lookup is not None else "0"
+        src = (
+            f"SELECT v.payee, e.pno, v.day, v.ono, v.role, v.level, v.seq, v.tie, v.share_src, v.amount, "
+            f"{'v.pidx < e.pno' if year else 'FALSE'} AS early, {slot} AS slot, e.w{index} AS "
+            f"withheld{edge_cols} "
+            "FROM v JOIN evals_src e ON v.payee = e.payee AND "
+            f"{'v.pidx <= e.pno' if year else 'v.pidx = e.pno'} "
+            f"WHERE {self.cond(measure.where)} AND {self.cond(comp.where)}"
+        )
+        lo = self._edges(comp)
+        slots = catalog.slots
+        if comp.table is None:
+            body = f"SELECT *, amount AS part, 0 AS tier, slot * 2 AS rate_id FROM ({src})"
+        elif comp.table.method is TierMethod.RETROACTIVE:
+            cases = []
+            for t in reversed(tiers):
+                hi = lo.get(t.index + 1)
+                within = f"{lo[t.index]} <= total" + ("" if hi is None else f" AND total < {hi}")
+                cases.append(f"WHEN {within} THEN {t.index}")
+            reached = f"(CASE {' '.join(cases)} ELSE 1 END)"
+            body = (
+                f"SELECT *, amount AS part, tier, (tier * {slots} + slot) * 2 + withheld AS rate_id FROM "
+                f"(SELECT *, {reached} AS tier FROM (SELECT *, SUM(amount) OVER (PARTITION BY "
+                "payee, pno) AS total "
+                f"FROM ({src})))"
+            )
+        else:
+            body = self._marginal(src, tiers, lo, slots, "HUGEINT" if exact else "DOUBLE")
+        amount = rounded(
+            f"{'CAST(x.part AS HUGEINT)' if wide else 'x.part'} * r.num", catalog.den, plan.rounding
+        )
+        return (
+            f"INSERT INTO lines SELECT x.payee, x.pno, {cid}, {KIND_CODE['commission']}, x.early, "
+            f"CAST({amount} AS BIGINT), x.day, x.ono, x.role, x.level, x.seq, x.tie, x.share_src, x.part, "
+            f"x.tier, x.rate_id FROM ({body}) x JOIN rates_{index} r ON r.rate_id = x.rate_id"
+        )
+
+    def _edges(self, comp: Commission) -> dict[int, str]:
+        if comp.table is None:
+            return {}
+        tiers = comp.table.tiers
+        if comp.table.basis is TierBasis.ATTAINMENT:
+            return {t.index: f"lo_{t.index}" for t in tiers}
+        cur = self.plan.currency
+        out = {t.index: str(round_fraction(minor_of(t.lower, cur), _half_even())) for t in tiers}
+        last = tiers[-1]
+        if last.upper is not None:  # pragma: no cover - the compiler makes the last band open-ended
+            out[last.index + 1] = str(round_fraction(minor_of(last.upper, cur), _half_even()))
+        return out
+
+    def _marginal(self, src: str, tiers: tuple[Tier, ...], lo: dict[int, str], slots: int, sums: str) -> str:
+        def width(i: int) -> str | None:
+            return None if i + 1 not in lo else f"({lo[i + 1]} - {lo[i]})"
+
+        le = " + ".join(
+            f"CASE WHEN LEAST(before_sum, after_sum) >= {lo[t.index]} THEN 1 ELSE 0 END" for t in tiers
+        )
+        lt = " + ".join(
+            f"CASE WHEN {lo[t.index]} < GREATEST(before_sum, after_sum) THEN 1 ELSE 0 END" for t in tiers
+        )
+        part = " ".join(
+            f"WHEN {t.index} THEN {clamp(f'after_sum - {lo[t.index]}', width(t.index))} - "
+            f"{clamp(f'before_sum - {lo[t.index]}', width(t.index))}"
+            for t in tiers
+        )
+        values = ", ".join(f"({t.index})" for t in tiers)
+        running = (
+            f"SELECT *, CAST(SUM(CAST(amount AS {sums})) OVER (PARTITION BY payee, pno ORDER BY {ORDER} "
+            f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS after_sum FROM ({src})"
+        )
+        reach = (
+            f"SELECT *, GREATEST({le}, 1) AS t_first, {lt} AS t_last FROM "
+            f"(SELECT *, after_sum - amount AS before_sum FROM ({running}))"
+        )
+        sliced = (
+            f"SELECT r.*, k.tier FROM ({reach}) r JOIN (VALUES {values}) AS k(tier) "
+            f"ON k.tier >= r.t_first AND k.tier <= r.t_last"
+        )
+        return (
+            f"SELECT *, (tier * {slots} + slot) * 2 + withheld AS rate_id FROM "
+            f"(SELECT *, CASE tier {part} END AS part FROM ({sliced})) WHERE part <> 0"
+        )
+
+    def order_limits_sql(self, cid: int, comp: Commission) -> str:
+        cur = self.plan.currency
+        low = None if comp.order_min is None else round_fraction(minor_of(comp.order_min, cur), _half_even())
+        high = None if comp.order_max is None else round_fraction(minor_of(comp.order_max, cur), _half_even())
+        below = "FALSE" if low is None else f"total < {low}"
+        above = "FALSE" if high is None else f"total > {high}"
+        return (
+            f"INSERT INTO lines SELECT payee, pno, {cid}, CASE WHEN {below} THEN {KIND_CODE['order_min']} "
+            f"ELSE {KIND_CODE['order_max']} END, early, CAST(CASE WHEN {below} THEN {low or 0} - total "
+            f"ELSE {high or 0} - total END AS BIGINT), day, ono, role, level, seq, tie, share_src, "
+            f"NULL, NULL, NULL FROM (SELECT payee, pno, early, day, ono, role, level, seq, MIN(tie) AS tie, "
+            f"ARG_MIN(share_src, tie) AS share_src, SUM(amount) AS total FROM lines "
+            f"WHERE comp = {cid} AND kind = 0 GROUP BY payee, pno, early, day, ono, role, level, seq) "
+            f"WHERE {below} OR {above}"
+        )
+
+    # -- SPIFFs -------------------------------------------------------------------------------------
+
+    def spiff_sql(self, cid: int, spiff: Spiff) -> str:
+        cur, mode = self.plan.currency, self.plan.rounding
+        if spiff.per_deal is not None:
+            amount, basis, rate_id = str(round_fraction(minor_of(spiff.per_deal, cur), mode)), "NULL", "NULL"
+        else:
+            assert spiff.extra_rate is not None
+            exponent = spiff.extra_rate.normalize().as_tuple().exponent
+            assert isinstance(exponent, int)
+            den = 10 ** max(-exponent, 0)
+            num = int(spiff.extra_rate * den)
+            amount = rounded(f"CAST(v.amount AS HUGEINT) * {num}", den, mode)
+            basis, rate_id = "v.amount", "0"
+        return (
+            f"INSERT INTO lines SELECT v.payee, e.pno, {cid}, {KIND_CODE['spiff']}, FALSE, "
+            f"CAST({amount} AS BIGINT), v.day, v.ono, v.role, v.level, v.seq, v.tie, v.share_src, "
+            f"{basis}, NULL, {rate_id} FROM v JOIN evals_src e ON v.payee = e.payee AND v.pidx = e.pno "
+            f"WHERE v.day >= {day(spiff.first_day)} AND v.day <= {day(spiff.last_day)} AND "
+            f"{self.cond(spiff.where)}"
+        )
+
+    def lump_counts_sql(self, spiff: Spiff) -> str:
+        return (
+            f"SELECT payee, pidx, day > {day(spiff.last_day)} AS after_last, COUNT(DISTINCT ono) FROM v "
+            f"WHERE day >= {day(spiff.first_day)} AND {self.cond(spiff.where)} GROUP BY payee, "
+            "pidx, after_last"
+        )
+
+
+def _udf_argument(name: str) -> str:
+    return {
+        "amount": "amount",
+        "order_amount": "order_amount",
+        "share": "share_num",
+        "rollup_level": "level",
+        "credit_role": "role",
+        "credit_date": "day",
+    }.get(name, name)
+
+
+def _half_even() -> RoundingMode:
+    return RoundingMode.HALF_EVEN

@@ -1,0 +1,211 @@
+"""Per-payee terms of the fast engine: active span, periods evaluated, proration, quotas, target incentives.
+
+Small Python over indexed inputs (a payee has at most twelve periods); the relational program reads the
+windows, tier edges and gate decisions computed here. Conventions are the reference evaluator's
+(docs/plans.md): windows are half-open, leave days are not active, prorated quotas round half-even.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from attain.domain.calendar import FiscalCalendar, Period, PeriodKind
+from attain.domain.errors import InvalidInput
+from attain.domain.money import minor_exponent
+from attain.domain.plans.model import (
+    Accumulation,
+    Cap,
+    CapWindow,
+    CompiledPlan,
+    Measure,
+    MeasureKind,
+    Proration,
+    RoundingMode,
+)
+from attain.domain.plans.rounding import minor_of, round_fraction
+from attain.engine.inputs import CalculationInput, PersonRow, PlanAssignmentRow
+
+PER_YEAR = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}
+DAY = timedelta(days=1)
+
+
+class Index:
+    """The small inputs of a calculation, indexed for per-payee look-ups."""
+
+    def __init__(self, inp: CalculationInput) -> None:
+        self.calendar: FiscalCalendar = inp.calendar
+        self.people = {p.person_id: p for p in inp.people}
+        self.leaves: dict[str, list[tuple[date, date]]] = defaultdict(list)
+        for leave in inp.leaves:
+            self.leaves[leave.person_id].append((leave.first_day, leave.last_day))
+        self.quotas: dict[tuple[str, str, str], Decimal] = {}
+        for q in inp.quotas:
+            self.quotas.setdefault((q.person_id, q.metric, q.period_key), q.target)
+        self.mbo: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
+        for a in inp.mbo:
+            self.mbo[(a.person_id, a.period_key)][a.objective] = a.achievement
+
+    def person(self, person_id: str) -> PersonRow:
+        return self.people.get(person_id) or PersonRow(person_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: date
+    end: date  # exclusive
+
+
+class PayeeTerms:
+    """One plan assignment of one person, over the fiscal year up to the target period."""
+
+    def __init__(
+        self, index: Index, number: int, plan: CompiledPlan, assignment: PlanAssignmentRow, target: Period
+    ) -> None:
+        self.index, self.number, self.plan, self.assignment, self.target = (
+            index,
+            number,
+            plan,
+            assignment,
+            target,
+        )
+        person = index.person(assignment.person_id)
+        self.person = person
+        start = max(d for d in (assignment.valid_from, person.hired_on) if d is not None)
+        ends = [d + DAY for d in (assignment.valid_to, person.left_on) if d is not None]
+        self.active = Window(start, min(ends) if ends else date.max)
+        cal = index.calendar
+        fy = cal.fiscal_year_of(target.start)
+        self.year = [p for p in cal.periods(plan.period, fy) if p.start <= target.start]
+        self._days = {p: self._active_days(p) for p in self.year}
+        self.evaluated = [p for p in self.year if p == target or self._days[p] > 0]
+        self._quota_cache: dict[tuple[str, Period], Fraction] = {}
+
+    # -- windows and proration ------------------------------------------------------------------
+
+    def window(self, period: Period, accumulate: Accumulation) -> Window:
+        start = period.start if accumulate is Accumulation.PERIOD else self.year[0].start
+        return Window(max(start, self.active.start), min(period.end, self.active.end))
+
+    def _active_days(self, period: Period) -> int:
+        start, end = max(period.start, self.active.start), min(period.end, self.active.end)
+        if start >= end:
+            return 0
+        days = (end - start).days
+        for first_day, last_day in self.index.leaves.get(self.assignment.person_id, ()):
+            first, last = max(first_day, start), min(last_day + DAY, end)
+            days -= max(0, (last - first).days)
+        return max(days, 0)
+
+    def proration(self, period: Period) -> Fraction:
+        return Fraction(self._days[period], period.days)
+
+    def periods_in(self, period: Period, accumulate: Accumulation) -> list[Period]:
+        chosen = (
+            [period]
+            if accumulate is Accumulation.PERIOD
+            else [p for p in self.year if p.start <= period.start]
+        )
+        return [p for p in chosen if self._days[p] > 0]
+
+    # -- quotas, attainment, target incentive ---------------------------------------------------
+
+    def quota(self, measure: Measure, period: Period, accumulate: Accumulation) -> Fraction | None:
+        if measure.quota is None:
+            return None
+        return sum((self._period_quota(measure, p) for p in self.periods_in(period, accumulate)), Fraction(0))
+
+    def _period_quota(self, measure: Measure, period: Period) -> Fraction:
+        key = (measure.key, period)
+        cached = self._quota_cache.get(key)
+        if cached is not None:
+            return cached
+        rule = measure.quota
+        assert rule is not None
+        cal = self.index.calendar
+        source = period if rule.source is self.plan.period else cal.period_of(rule.source, period.start)
+        person_id = self.assignment.person_id
+        target = self.index.quotas.get((person_id, rule.metric, source.key))
+        if target is None:
+            raise InvalidInput(
+                f"no '{rule.metric}' quota for {person_id} in {source.key}",
+                hint=f"import a '{rule.metric}' quota goal for {person_id} in {source.key}",
+            )
+        slots = [
+            p
+            for p in cal.periods(self.plan.period, source.fiscal_year)
+            if source.start <= p.start < source.end
+        ]
+        position = slots.index(period) if period in slots else 0
+        share = Fraction(rule.weights[position]) if rule.weights else Fraction(1, len(slots) or 1)
+        value = Fraction(target) * share
+        hired = self.person.hired_on
+        if rule.ramp and hired is not None:
+            first = cal.period_of(self.plan.period, hired)
+            months = (period.start.year - first.start.year) * 12 + period.start.month - first.start.month
+            step = months // (12 // PER_YEAR[self.plan.period])
+            if 0 <= step < len(rule.ramp):
+                value *= Fraction(rule.ramp[step])
+        if rule.prorate is Proration.DAYS:
+            value *= self.proration(period)
+        if measure.kind is MeasureKind.SUM:
+            scaled = round_fraction(value * 10 ** minor_exponent(self.plan.currency), RoundingMode.HALF_EVEN)
+            out = Fraction(scaled)
+        else:
+            out = Fraction(round_fraction(value * 100, RoundingMode.HALF_EVEN), 100)
+        self._quota_cache[key] = out
+        return out
+
+    def target_incentive(self, period: Period, accumulate: Accumulation) -> Fraction:
+        annual = Fraction(self.assignment.target_incentive)
+        per = PER_YEAR[self.plan.period]
+        return sum(
+            (
+                Fraction(round_fraction(annual / per * self.proration(p), RoundingMode.HALF_EVEN))
+                for p in self.periods_in(period, accumulate)
+            ),
+            Fraction(0),
+        )
+
+    def cap_amount(self, period: Period, cap: Cap) -> int:
+        if cap.amount is not None:
+            return round_fraction(minor_of(cap.amount, self.plan.currency), RoundingMode.HALF_EVEN)
+        assert cap.target_incentive_multiple is not None
+        base = (
+            self.target_incentive(period, Accumulation.PERIOD)
+            if cap.window is CapWindow.PERIOD
+            else Fraction(self.assignment.target_incentive)
+        )
+        return round_fraction(base * Fraction(cap.target_incentive_multiple), RoundingMode.HALF_EVEN)
+
+
+class MeasureValues:
+    """Measure values of one payee per fiscal-year period, as the relational program aggregated them."""
+
+    def __init__(self, terms: PayeeTerms, per_period: dict[tuple[str, Period], int]) -> None:
+        self.terms = terms
+        self.per_period = per_period
+
+    def value(self, measure: Measure, period: Period, accumulate: Accumulation) -> int:
+        # Views lie inside the active span, and one order's credits share a day: sums and distinct-order
+        # counts both add up over periods.
+        chosen = (
+            [period]
+            if accumulate is Accumulation.PERIOD
+            else [p for p in self.terms.year if p.start <= period.start]
+        )
+        return sum(self.per_period.get((measure.key, p), 0) for p in chosen)
+
+    def attainment(self, measure: Measure, period: Period, accumulate: Accumulation) -> Fraction | None:
+        quota = self.terms.quota(measure, period, accumulate)
+        if quota is None:
+            return None
+        if quota <= 0:
+            raise InvalidInput(
+                f"the '{measure.key}' quota of {self.terms.assignment.person_id} in {period.key} is {quota}",
+                hint="attainment needs a quota above zero",
+            )
+        return Fraction(self.value(measure, period, accumulate)) / quota
