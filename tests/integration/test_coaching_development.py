@@ -11,6 +11,7 @@ import pytest
 from attain.app.coaching.contests import award_badges, create_contest, define_badge, leaderboard
 from attain.app.coaching.effect import CAVEAT, course_effect
 from attain.app.coaching.lms import import_completions
+from attain.app.coaching.prizes import pay_prizes
 from attain.app.coaching.records import Prize
 from attain.app.coaching.reminders import mark_sent, outbox, queue_reminders
 from attain.app.coaching.sessions import add_action_item
@@ -24,12 +25,12 @@ from attain.app.coaching.training import (
     training_of,
 )
 from attain.app.imports.batch import ImportRejected
-from attain.domain.errors import Forbidden, NotFound
+from attain.domain.errors import Conflict, Forbidden, NotFound
 from attain.store import models as m
 from attain.store.coaching import SqlCoachingStore
 from attain.store.coaching_kpis import AnalyticsKpis
 from attain.store.unit_of_work import SqlStore
-from tests.coaching_company import TODAY, Company, build_company
+from tests.coaching_company import TODAY, Company, build_company, now
 
 D = Decimal
 LMS = """learner_id,course_id,course_title,status,enrolled_on,due_on,completed_on,score
@@ -264,3 +265,68 @@ def test_reminders_queue_each_notice_once_for_the_owner_and_the_manager(
     )
     mark_sent(cs, company.admin, [q.notice_id for q in queued])
     assert outbox(cs) == []
+
+
+def test_contest_prizes_are_paid_once_as_ledger_adjustments(store: SqlStore, company: Company) -> None:
+    cs, kpis = SqlCoachingStore(store), AnalyticsKpis(store)
+    document = (Path(__file__).resolve().parents[2] / "src/attain/engine/plans/examples/ae.yaml").read_text()
+    with store.transaction() as tx:
+        plan = m.Plan(key="ae", name="Account Executive", created_at=now())
+        tx.session.add(plan)
+        tx.session.flush()
+        version = m.PlanVersion(
+            plan_id=plan.id,
+            version=1,
+            document=document,
+            checksum="test",
+            comment="",
+            created_at=now(),
+            created_by="test",
+        )
+        tx.session.add(version)
+        tx.session.flush()
+        tx.session.add_all(
+            [
+                m.PlanAssignment(
+                    person_id=p,
+                    plan_version_id=version.id,
+                    target_incentive=20_000_00,
+                    currency="USD",
+                    valid_from=date(2025, 1, 1),
+                )
+                for p in (company.ann, company.bob, company.cat)
+            ]
+        )
+        north = tx.session.query(m.Team).filter(m.Team.external_id == "north").one().id
+    create_contest(
+        cs,
+        kpis,
+        company.manager,
+        key="april",
+        name="April revenue",
+        metric="revenue",
+        starts_on=date(2025, 4, 1),
+        ends_on=date(2025, 4, 30),
+        today=TODAY,
+        team_id=north,
+        prizes=[Prize(1, 500_00, "USD", "Dinner"), Prize(2, 250_00, "USD", "Voucher")],
+    )
+    with pytest.raises(Conflict):
+        pay_prizes(cs, store, kpis, company.admin, "april", today=date(2025, 4, 30))
+    with pytest.raises(Forbidden):
+        pay_prizes(cs, store, kpis, company.manager, "april", today=TODAY)
+    paid = pay_prizes(cs, store, kpis, company.admin, "april", today=TODAY)
+    # April: Bob 60,000 (3 wins), Cat 45,000, Ann 30,000.
+    assert [(p.person, p.rank, p.amount) for p in paid] == [("bob", 1, 500_00), ("cat", 2, 250_00)]
+    assert all(p.ledger_entry_id is not None for p in paid)
+    with store.transaction() as tx:
+        entries = tx.ledger.entries(person_ids=[company.bob, company.cat], kinds=["adjustment"])
+    assert sorted((e.person, e.amount, e.period_key, e.reason, e.approver) for e in entries) == [
+        ("bob", 500_00, "FY2025-Q2", "contest april: prize for rank 1", "admin"),
+        ("cat", 250_00, "FY2025-Q2", "contest april: prize for rank 2", "admin"),
+    ]
+    again = AnalyticsKpis(store)
+    assert [p.ledger_entry_id for p in pay_prizes(cs, store, again, company.admin, "april", today=TODAY)] == [
+        None,
+        None,
+    ]

@@ -14,6 +14,7 @@ import typer
 from attain.app.coaching.contests import award_badges, badges_of, create_contest, define_badge, leaderboard
 from attain.app.coaching.effect import course_effect
 from attain.app.coaching.lms import import_completions
+from attain.app.coaching.prizes import pay_prizes
 from attain.app.coaching.records import Prize
 from attain.app.coaching.reminders import mark_sent, outbox, queue_reminders
 from attain.app.coaching.seed import seed_demo_coaching
@@ -451,6 +452,30 @@ def board(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Contest k
         state(ctx).fmt,
         title=f"{found.contest.name} ({state_word})",
         columns=["rank", "band", "person", "name", "value", "prize"],
+    )
+
+
+@coaching_app.command("pay-prizes")
+def prizes(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Contest key")]) -> None:
+    """Pay a finished contest's prizes as ledger adjustments through the incentive engine (once)."""
+    c = ctx_coaching(ctx)
+    paid = pay_prizes(c.coaching, c.store, c.kpis, c.viewer, key, today=c.today)
+    rows = [
+        {
+            "person": p.person,
+            "rank": p.rank,
+            "amount": from_minor(p.amount, p.currency),
+            "currency": p.currency,
+            "ledger_entry": p.ledger_entry_id,
+            "state": "paid" if p.ledger_entry_id else "paid before",
+        }
+        for p in paid
+    ]
+    print_rows(
+        rows,
+        state(ctx).fmt,
+        title=f"Prizes of {key}",
+        columns=["person", "rank", "amount", "currency", "ledger_entry", "state"],
     )
 
 
