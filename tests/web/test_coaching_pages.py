@@ -216,3 +216,28 @@ def test_signed_out_visitors_go_to_sign_in_and_comp_admins_see_no_coaching(coach
     assert ops.get(f"/coaching/sessions/{coached.session}").status_code == 404
     admin = client_for(coached.store, "admin")
     assert "PRIVATE-NOTE-TEXT" in admin.get(f"/coaching/sessions/{coached.session}").text
+
+
+def test_the_api_applies_the_same_visibility(coached: Coached) -> None:
+    ann_id = coached.company.ann
+    ann = client_for(coached.store, "ann")
+    assert [f["id"] for f in ann.get(f"/api/v1/people/{ann_id}/feedback").json()] == [coached.shared]
+    [session] = ann.get(f"/api/v1/people/{ann_id}/coaching-sessions").json()
+    assert (session["notes"], session["private_notes"]) == ("Shared plan for Q2", "")
+    [item] = ann.get(f"/api/v1/people/{ann_id}/action-items").json()
+    assert (item["id"], item["movement"]["metric"], item["movement"]["baseline"]) == (
+        coached.item,
+        "win_rate",
+        "0.2",
+    )
+    assert ann.get("/api/v1/coaching/recommendations").status_code == 403
+    dan = client_for(coached.store, "dan")
+    assert dan.get(f"/api/v1/people/{ann_id}/feedback").status_code == 404
+    mia = client_for(coached.store, "mia")
+    assert {f["id"] for f in mia.get(f"/api/v1/people/{ann_id}/feedback").json()} == {
+        coached.shared,
+        coached.private,
+    }
+    # The API answers for the real today, after FY2025-Q2 ended: the full quarter's attainment counts.
+    recs = mia.get("/api/v1/coaching/recommendations", params={"period": "FY2025-Q2"}).json()
+    assert [(r["person"], r["attainment"]) for r in recs] == [("ann", "0.3"), ("cat", "0.45"), ("bob", "0.6")]

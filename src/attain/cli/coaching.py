@@ -28,7 +28,7 @@ from attain.app.coaching.sessions import (
     sessions_for,
     set_action_status,
 )
-from attain.app.coaching.wording import format_value
+from attain.app.coaching.wording import format_value, plain
 from attain.cli.context import state
 from attain.cli.main import app
 from attain.cli.output import err_console, print_rows
@@ -495,11 +495,6 @@ def schedule_recommended(
 # -- reviews ------------------------------------------------------------------------------------------
 
 
-def _plain(value: Decimal | None) -> Decimal | None:
-    """A stored figure without the storage's trailing zeros (0.600000 -> 0.6)."""
-    return None if value is None else Decimal(f"{value.normalize():f}")
-
-
 def _review_row(c: Coaching, r: Any) -> dict[str, Any]:
     names = c.names([r.person_id])
     figures = {x.metric: x.value for x in r.metrics}
@@ -509,12 +504,12 @@ def _review_row(c: Coaching, r: Any) -> dict[str, Any]:
         "period": r.period_key,
         "status": r.status,
         "snapshot_on": r.snapshot_on,
-        "attainment": _plain(r.attainment),
+        "attainment": plain(r.attainment),
         "rank": r.rank,
         "rank_of": r.rank_of,
         "rating": r.rating,
-        "revenue": _plain(figures.get("revenue")),
-        "win_rate": _plain(figures.get("win_rate")),
+        "revenue": plain(figures.get("revenue")),
+        "win_rate": plain(figures.get("win_rate")),
         "comments": r.comments,
         "next_goals": r.next_goals,
     }

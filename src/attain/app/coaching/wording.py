@@ -51,3 +51,8 @@ def format_value(label: MetricLabel, value: Decimal | None) -> str:
     shown = _round(value, _WHOLE) if value == _round(value, _WHOLE) else _round(value, _TENTH)
     text = f"{shown.normalize():f}"
     return f"{text} days" if label.unit == "days" else text
+
+
+def plain(value: Decimal | None) -> Decimal | None:
+    """A figure without the trailing zeros of its stored precision (0.200000 -> 0.2, 100.000000 -> 100)."""
+    return None if value is None else Decimal(f"{value.normalize():f}")
