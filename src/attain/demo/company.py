@@ -58,16 +58,20 @@ def _traits(org: Org, accounts: Accounts) -> AccountTraits:
     )
 
 
-PILOT_VOLUME = 4.0  # the pilot runs bigger than natural so that a few large accounts do not skew it
+# The pilot runs at about PILOT_LINES order lines (and at least 4x natural), so that a few large
+# accounts do not skew the measure: the result lands about 1% from the target for any number of reps.
+PILOT_LINES = 60_000
+NATURAL_LINES_PER_REP = 80  # roughly, to size the pilot; the pilot itself measures the real figure
 
 
 def natural_volume_lines(spec: DemoSpec) -> float:
     """Order lines (sales, cancellations and returns) at the natural volume, measured by a pilot run."""
-    ctx = build_context(spec, PILOT_VOLUME)
-    lines = sum(
-        int((h.deals.status[h.lines.owner] == WON).sum()) + len(h.credits.line) for h in history_chunks(ctx)
-    )
-    return lines / PILOT_VOLUME
+    pilot = max(4.0, PILOT_LINES / (NATURAL_LINES_PER_REP * spec.reps))
+    ctx = build_context(spec, pilot)
+    lines = 0
+    for h in history_chunks(ctx):
+        lines += int((h.deals.status[h.lines.owner] == WON).sum()) + len(h.credits.line)
+    return lines / pilot
 
 
 def volume_for(spec: DemoSpec) -> float:

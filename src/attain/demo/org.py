@@ -28,7 +28,7 @@ from attain.domain.calendar import add_months
 ATTRITION_PER_YEAR = 0.14  # for an average rep; weaker reps leave more often
 GROWTH_SHARE = 0.12  # seats added over the three years, on top of the initial ones
 SLIP_SHARE = 0.15  # reps whose results slip during the current fiscal year
-SLIP_DELTA = -1.3  # the skill a slipping rep loses: clearly visible in win rate and pace
+SLIP_DELTA = -1.6  # the skill a slipping rep loses: clearly visible in win rate and pace
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,16 +122,21 @@ def _used_regions(reps: int) -> tuple[Region, ...]:
     return REGIONS if reps >= FOUR_REGION_REPS else REGIONS[:REGIONS_FOR_SMALL_ORG]
 
 
+TRANSFER_CELL = (0, 1)  # the first region's Mid-Market team receives the mid-year transfer
+
+
 def _seat_counts(reps: int, regions: tuple[Region, ...]) -> dict[tuple[int, int], int]:
-    """Seats per (region, segment) cell: at least one each, the rest by largest remainder of the weights."""
+    """Seats per (region, segment) cell: at least one each, and two where the transfer lands (that
+    team must have a rep before it), the rest by largest remainder of the weights."""
     cells = [(r, s) for r in range(len(regions)) for s in range(len(SEGMENTS))]
+    base = np.array([2 if cell == TRANSFER_CELL else 1 for cell in cells], dtype=np.int64)
     weights = np.array([regions[r].account_share * SEGMENTS[s].rep_share for r, s in cells])
-    spare = reps - len(cells)
+    spare = reps - int(base.sum())
     exact = weights / weights.sum() * spare
     counts = np.floor(exact).astype(np.int64)
     for i in np.argsort(-(exact - counts), kind="stable")[: spare - int(counts.sum())]:
         counts[i] += 1
-    return {cell: int(c) + 1 for cell, c in zip(cells, counts, strict=True)}
+    return {cell: int(c) for cell, c in zip(cells, counts + base, strict=True)}
 
 
 def _teams_and_seats(reps: int) -> tuple[tuple[Region, ...], list[Team], list[Seat]]:
@@ -221,9 +226,16 @@ def build_org(spec: DemoSpec, rng: np.random.Generator) -> Org:
 
     # One growth seat: the mid-year transfer target, in the first region's Mid-Market team.
     transfer_on = add_months(cal.year_start(spec.first_fy + 1), 6)
-    target = next(s for s in seats if s.region is regions[0] and s.segment.key == "MM")
-    source = next(s for s in seats if s.region is regions[0] and s.segment.key == "SMB")
-    candidates = [s.index for s in seats if not s.named and s.index not in (target.index, source.index)]
+    r, s = TRANSFER_CELL
+    target = [x for x in seats if x.region is regions[r] and x.segment is SEGMENTS[s]][-1]
+    source = next(x for x in seats if x.region is regions[r] and x.segment.key == "SMB")
+    # Every team keeps its first seat filled from the start, so no team is ever without a rep.
+    anchors = {x.team: x.index for x in reversed(seats) if x.index != target.index}
+    candidates = [
+        x.index
+        for x in seats
+        if not x.named and x.index not in (target.index, source.index) and anchors[x.team] != x.index
+    ]
     n_growth = max(len(spec.fiscal_years), round(GROWTH_SHARE * spec.reps))
     growth = [int(i) for i in rng.choice(candidates, size=min(n_growth, len(candidates)), replace=False)]
     opens: dict[int, date] = {}
@@ -292,7 +304,8 @@ def _mark_slips(spec: DemoSpec, reps: list[Person], tenures: list[Tenure], rng: 
     year_start = spec.calendar.year_start(spec.current_fy)
     window = (spec.as_of - year_start).days
     first, span = (year_start, window) if window >= 90 else (year_start - timedelta(days=180), 180 + window)
-    active = [p for p in reps if p.left_on is None and p.hired_on < first]
+    # Tenured reps who were doing fine: a slip is news only against a known record.
+    active = [p for p in reps if p.left_on is None and p.hired_on < first - timedelta(days=365)]
     count = max(1, round(SLIP_SHARE * len(active)))
     for i in sorted(rng.choice(len(active), size=min(count, len(active)), replace=False)):
         active[int(i)].slip_on = first + timedelta(days=int(rng.integers(span // 6, span * 2 // 3 + 1)))

@@ -2,7 +2,8 @@
 
 A segment's quota rate is its average booking per ramped rep-day in that quarter plus a stretch, so
 about half the reps beat their number; quarters not finished yet use last year's rate and growth.
-Team quotas sum their members' with a small over-assignment at each level, as sales orgs do.
+Team quotas sum their members' (at least one full seat's worth) with a small over-assignment at each
+level, as sales orgs do; every segment team, region and the company has one every quarter.
 """
 
 from __future__ import annotations
@@ -116,6 +117,16 @@ def quota_frame(ctx: Context, booked: np.ndarray) -> pl.DataFrame:
             cents = float(rate[segment, q] * days[q])
             person_cents[(person, q)] = person_cents.get((person, q), 0.0) + cents
             team_cents[(team, q)] = team_cents.get((team, q), 0.0) + cents
+
+    # A manager always carries at least one full seat's number, even while their team is thin or vacant.
+    quarter_days = np.diff(quarters.start)
+    for leaf in ctx.org.teams:
+        if leaf.segment is None:
+            continue
+        row = SEGMENTS.index(leaf.segment)
+        for q in range(len(quarters.keys)):
+            full_seat = float(rate[row, q] * quarter_days[q])
+            team_cents[(leaf.external_id, q)] = max(team_cents.get((leaf.external_id, q), 0.0), full_seat)
 
     rows: list[tuple[str, str | None, str | None, str, int]] = []
     # Quota rates are statistical estimates; targets are rounded once, to whole dollars, here.

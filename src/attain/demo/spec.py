@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from attain.domain.calendar import FiscalCalendar
 from attain.domain.errors import InvalidInput
 
-MIN_REPS = 9  # one rep per segment team in each of three regions
+MIN_REPS = 10  # a rep per segment team in three regions, two in the team a rep transfers into
 HISTORY_YEARS = 3  # two closed fiscal years and the current one in progress
 PIPELINE_HORIZON_DAYS = 240  # deals planned to close this far past the as-of date may already be open
 
