@@ -293,3 +293,39 @@ def test_a_rep_cannot_coach_themself_and_cannot_see_a_peer(store: SqlStore, comp
         schedule_session(
             cs, company.rep, rep_id=company.bob, kind="one_to_one", held_on=TODAY, topic="x", today=TODAY
         )
+
+
+def test_an_item_on_one_segment_measures_that_segments_deals_only(store: SqlStore, company: Company) -> None:
+    cs, kpis = SqlCoachingStore(store), AnalyticsKpis(store)
+    set_on = date(2025, 4, 1)
+    mid_market = add_action_item(
+        cs,
+        company.manager,
+        kpis,
+        owner_id=company.ann,
+        title="Mid-market win rate",
+        due_on=date(2025, 6, 30),
+        today=set_on,
+        metric="win_rate",
+        target=Decimal("0.28"),
+        segment="MM",
+    )
+    small = add_action_item(
+        cs,
+        company.manager,
+        kpis,
+        owner_id=company.ann,
+        title="SMB win rate",
+        due_on=date(2025, 6, 30),
+        today=set_on,
+        metric="win_rate",
+        target=Decimal("0.28"),
+        segment="SMB",
+    )
+    # Every deal of the company is with Acme, a mid-market account.
+    assert (mid_market.baseline, small.baseline) == (Decimal("0.2"), None)
+    moved = {f.item.id: f.movement for f in follow_up(cs, kpis, company.manager, today=TODAY)}
+    currents = [
+        m.current if m is not None else "no movement" for m in (moved[mid_market.id], moved[small.id])
+    ]
+    assert currents == [Decimal("0.25"), None]
