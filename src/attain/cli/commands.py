@@ -5,6 +5,7 @@ from attain.cli import (  # noqa: F401
     coaching_training,
     datasets,
     demo,
+    forecast,
     goals,
     imports,
     kpis,

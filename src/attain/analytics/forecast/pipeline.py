@@ -29,9 +29,10 @@ NEW_BUSINESS_WEEKS = 13  # the run rate of deals created and won inside a window
 class Valuation(StrEnum):
     """What an open deal is worth if won."""
 
-    AMOUNT = "amount"  # its amount in the CRM: the live pipeline
-    TYPICAL = "typical"  # its product's median won amount before the as-of date: for backtests, where
-    # the stored amount of a since-closed deal is its outcome
+    # Its amount in the CRM while it is still open; a deal closed since the as-of date is valued as
+    # TYPICAL, because its stored amount is the outcome (a lost deal often carries 0).
+    AMOUNT = "amount"
+    TYPICAL = "typical"  # its product's median won amount before the as-of date
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +95,13 @@ def pipeline_forecast(
     known = opportunities.filter(pl.col("created_on").is_not_null() & (pl.col("created_on") <= as_of))
     sizes = typical_sizes(known, as_of)
     open_now = with_size(stage_on(opportunities, stages, as_of), sizes)
+    typical = open_now["size"].to_numpy()
     if valuation is Valuation.AMOUNT:
-        value = open_now["amount"].fill_null(open_now["size"].cast(pl.Int64)).to_numpy().astype(float)
+        still_open = (open_now["status"] == "open").to_numpy() & open_now["amount"].is_not_null().to_numpy()
+        amount = open_now["amount"].fill_null(0).to_numpy().astype(float)
+        value = np.where(still_open, amount, typical)
     else:
-        value = open_now["size"].to_numpy()
+        value = typical
     history = known.with_columns(
         pl.when(pl.col("close_on") > as_of).then(pl.lit("open")).otherwise(pl.col("status")).alias("status"),
         pl.when(pl.col("close_on") > as_of).then(None).otherwise(pl.col("close_on")).alias("close_on"),

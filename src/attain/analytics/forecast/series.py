@@ -111,8 +111,12 @@ def scope_series(
     periods = periods_between(calendar, grain, start, end)
     if not periods:
         raise ValueError(f"no {grain} lies between {start} and {end}")
-    starts = [p.start for p in periods]
     dated = facts.filter((pl.col("day") >= periods[0].start) & (pl.col("day") < periods[-1].end))
+    first = dated["day"].min()
+    if isinstance(first, date):
+        # Periods before the first fact are before the data began, not periods of zero sales.
+        periods = [p for p in periods if p.end > first]
+    starts = [p.start for p in periods]
     slot = (
         np.searchsorted(
             np.array(starts, dtype="datetime64[D]"),

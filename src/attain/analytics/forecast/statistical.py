@@ -59,6 +59,19 @@ def _floor(fc: SeriesForecast, history: np.ndarray) -> SeriesForecast:
     )
 
 
+def _non_negative(coherent: np.ndarray, series: ScopeSeries) -> np.ndarray:
+    """Reconciliation can push a small rep below zero; such a leaf (never negative in its history) is
+    set to zero and the levels above are summed again, so the forecast stays coherent."""
+    h = series.hierarchy
+    rows = [h.index(leaf) for leaf in h.bottom]
+    leaves = coherent[rows].copy()
+    for j, leaf in enumerate(h.bottom):
+        if not (series.of(leaf) < 0).any():
+            leaves[j] = np.maximum(leaves[j], 0.0)
+    summed: np.ndarray = h.summing_matrix() @ leaves
+    return summed
+
+
 def forecast_hierarchy(
     series: ScopeSeries,
     h: int,
@@ -82,7 +95,7 @@ def forecast_hierarchy(
             fc, chosen[node] = forecast_methods(y, h, season_length, [method], levels)[method], method
         base.append(_floor(fc, y))
     means = np.stack([b.mean for b in base])
-    coherent = reconcile(means, series.hierarchy, reconciliation)
+    coherent = _non_negative(reconcile(means, series.hierarchy, reconciliation), series)
     rounded = round_coherent(coherent, series.hierarchy)
     shift = coherent - means
     periods = future_periods(series, h)
@@ -96,8 +109,9 @@ def forecast_hierarchy(
                 "method": chosen[node].value,
                 "forecast": int(rounded[i, k]),
             }
+            floor = 0.0 if not (series.of(node) < 0).any() else -np.inf
             for lv in levels:
-                row[f"lo_{lv}"] = int(np.round(base[i].lower[lv][k] + shift[i, k]))
-                row[f"hi_{lv}"] = int(np.round(base[i].upper[lv][k] + shift[i, k]))
+                row[f"lo_{lv}"] = int(np.round(max(base[i].lower[lv][k] + shift[i, k], floor)))
+                row[f"hi_{lv}"] = int(np.round(max(base[i].upper[lv][k] + shift[i, k], floor)))
             rows.append(row)
     return HierarchyForecast(pl.DataFrame(rows), periods, chosen)
