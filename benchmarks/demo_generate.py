@@ -1,4 +1,4 @@
-"""Benchmark: generate the demo company at growing volumes, and load one through `attain demo`.
+"""Benchmark: generate the demo company at growing volumes, and load one through `install_demo`.
 
 Each run happens in a child process of its own, which reports its peak resident memory (ru_maxrss)
 and the rows it produced; seconds are wall-clock time around the work inside the child.
@@ -19,12 +19,11 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from attain.cli.main import _register, app
 from attain.demo.company import demo_batch
+from attain.demo.install import install_demo
 from attain.demo.spec import DemoSpec
 from attain.store.testing import PostgresSandbox, postgres_unavailable_reason
+from attain.store.unit_of_work import open_store
 
 POSTGRES_URL = os.environ.get("ATTAIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 AS_OF = "2026-11-28"
@@ -43,16 +42,15 @@ def _generate_child(orders: int) -> None:
 
 
 def _load_child(url: str, orders: int) -> None:
-    _register()
+    """The demo load path alone (init, generate, load_batch): no plan runs, no logins."""
     started = time.perf_counter()
-    args = ["--db", url, "--format", "json", "demo", "--as-of", AS_OF, "--orders", str(orders)]
-    result = CliRunner().invoke(app, args)
-    if result.exit_code != 0:
-        raise SystemExit(result.output)
+    store = open_store(url)
+    store.upgrade()
+    result = install_demo(store, DemoSpec(as_of=date.fromisoformat(AS_OF), orders=orders), actor="bench")
+    store.dispose()
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows = {row["entity"]: row["created"] for row in json.loads(result.stdout)}
-    print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
+    print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": result.created()}))
 
 
 def _child(*args: str) -> dict[str, object]:
@@ -108,7 +106,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 url = f"sqlite:///{Path(folder) / 'demo.db'}"
                 row(
-                    f"attain demo --orders {args.load_orders:,} into SQLite",
+                    f"install_demo --orders {args.load_orders:,} into SQLite",
                     _child("load", url, str(args.load_orders)),
                 )
             continue
@@ -119,7 +117,7 @@ def main() -> None:
         sandbox = PostgresSandbox.create(POSTGRES_URL, f"attain_bench_{uuid.uuid4().hex[:8]}")
         try:
             row(
-                f"attain demo --orders {args.load_orders:,} into PostgreSQL",
+                f"install_demo --orders {args.load_orders:,} into PostgreSQL",
                 _child("load", sandbox.url, str(args.load_orders)),
             )
         finally:

@@ -18,7 +18,7 @@ from attain.cli.output import err_console, print_rows
 from attain.demo.install import Progress as ProgressHook
 from attain.demo.install import install_demo
 from attain.demo.pay import PayDemoResult, install_pay
-from attain.demo.spec import DemoSpec
+from attain.demo.spec import MIN_REPS, DemoSpec
 from attain.domain.errors import InvalidInput
 from attain.store.reset import empty_database, is_sqlite
 
@@ -51,7 +51,7 @@ def demo(
     seed: Annotated[
         int, typer.Option(help="Random seed: the same seed and as-of date give the same company")
     ] = 7,
-    reps: Annotated[int, typer.Option(help="Rep seats in the sales org (at least 9)")] = 60,
+    reps: Annotated[int, typer.Option(help=f"Rep seats in the sales org (at least {MIN_REPS})")] = 60,
     orders: Annotated[
         int | None,
         typer.Option(
