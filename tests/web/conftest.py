@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from attain.app.setup import init_company
 from attain.app.users import create_user
 from attain.store import models as m
 from attain.store.unit_of_work import SqlStore
@@ -28,6 +29,8 @@ def org(sqlite_store: SqlStore) -> Org:
 
 
 def build_org(sqlite_store: SqlStore) -> Org:
+    # A calendar, so the KPI routes answer with (empty) figures rather than "no fiscal calendar".
+    init_company(sqlite_store, first_fy=2025, last_fy=2027)
     with sqlite_store.transaction() as tx:
         s = tx.session
         people = {n: m.Person(external_id=n, name=n.title()) for n in ("boss", "ann", "ben", "cat", "cal")}

@@ -14,8 +14,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from attain import __version__
 from attain.domain.errors import AttainError
 from attain.store.unit_of_work import SqlStore, open_store
-from attain.web import api, coaching_api, coaching_pages, pages
+from attain.web import api, api_kpis, coaching_pages, dashboard_pages, drill_pages, pages
 from attain.web.errors import domain_error_response
+from attain.web.layout import install_helpers
 from attain.web.security import LoginThrottle, SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -36,6 +37,7 @@ def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bo
     )
     app.state.store = store
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    install_helpers(app.state.templates)
     app.state.throttle = LoginThrottle()
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
@@ -49,9 +51,11 @@ def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bo
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(AttainError, domain_error_response)
     app.include_router(api.router)
+    app.include_router(api_kpis.router)
     app.include_router(pages.router)
+    app.include_router(dashboard_pages.router)
+    app.include_router(drill_pages.router)
     app.include_router(coaching_pages.router)
-    app.include_router(coaching_api.router)
     return app
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from attain.app.users import authenticate
 from attain.store.unit_of_work import SqlStore
 from attain.web.deps import current_user, get_store
+from attain.web.layout import home_path
 from attain.web.security import SESSION_USER, csrf_token, csrf_valid
 
 router = APIRouter(include_in_schema=False)
@@ -29,6 +30,9 @@ def home(request: Request, store: Annotated[SqlStore, Depends(get_store)]) -> Re
     user = current_user(request)
     if user is None:
         return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    main_page = home_path(user)
+    if main_page is not None:
+        return RedirectResponse(main_page, status.HTTP_303_SEE_OTHER)
     with store.transaction() as tx:
         counts = tx.counts.table_counts()
         calendar = tx.calendars.default()
