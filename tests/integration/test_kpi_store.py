@@ -16,7 +16,7 @@ from attain.analytics.drilldown import drill_down
 from attain.analytics.goal_setting import GoalSpec, set_goal
 from attain.analytics.org import Dimension, Org
 from attain.analytics.pace import Thresholds
-from attain.analytics.ports import FactScope
+from attain.analytics.ports import Detail, FactScope
 from attain.analytics.progress import goal_progress, set_thresholds
 from attain.analytics.queries import Scope, Window, metric_rows
 from attain.analytics.standings import leaderboard, why_off_pace
@@ -68,11 +68,16 @@ def test_reads_are_pushed_down_to_owner_and_dates(company: SqlStore) -> None:
     with company.transaction() as tx:
         org = Org.read(tx.fact_reader)
         bob = int(org.people.filter(org.people["external_id"] == "bob")["id"][0])
-        deals = tx.fact_reader.opportunities(FactScope(date(2024, 1, 1), date(2025, 1, 1), (bob,)))
-        orders = tx.fact_reader.orders(FactScope(date(2024, 1, 1), date(2024, 8, 10), (bob,)))
+        deals = tx.fact_reader.opportunities(
+            FactScope(date(2024, 1, 1), date(2025, 1, 1), (bob,), Detail.ROWS)
+        )
+        orders = tx.fact_reader.orders(FactScope(date(2024, 1, 1), date(2024, 8, 10), (bob,), Detail.ROWS))
+        figures = tx.fact_reader.orders(FactScope(date(2024, 1, 1), date(2024, 8, 10), (bob,)))
         firsts = tx.fact_reader.first_purchases()
     assert sorted(deals["external_id"].to_list()) == ["o3", "o4"]
     assert sorted(orders["external_id"].to_list()) == ["s2", "s3"]
+    assert figures["external_id"].to_list() == [None, None]  # figures leave identifiers behind
+    assert sorted(figures["amount"].to_list()) == [201_00, 300_00]
     assert sorted(firsts["first_on"].to_list()) == [date(2023, 8, 1), date(2023, 9, 1), date(2024, 2, 1)]
 
 

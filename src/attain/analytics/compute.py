@@ -12,7 +12,7 @@ from attain.analytics.derived import DERIVED, DERIVED_ROW_SETS
 from attain.analytics.facts import Facts, Source
 from attain.analytics.measures import MEASURES, aggregate
 from attain.analytics.org import PEOPLE_DIMENSIONS
-from attain.analytics.ports import FactScope, GoalRecord
+from attain.analytics.ports import Detail, FactScope, GoalRecord
 from attain.analytics.rowsets import SOURCES, Measurement, Query, RowSet, snapshot_buckets
 from attain.analytics.timeframe import Shift
 from attain.domain.errors import InvalidInput
@@ -40,14 +40,16 @@ def row_sets_needed(metrics: Sequence[str]) -> set[tuple[RowSet, Shift | None]]:
     return out
 
 
-def fact_scope(query: Query, owners: tuple[int, ...] | None = None) -> tuple[FactScope, set[Source]]:
+def fact_scope(
+    query: Query, owners: tuple[int, ...] | None = None, detail: Detail = Detail.FIGURES
+) -> tuple[FactScope, set[Source]]:
     """The dates and sources a query must read: its window, widened for comparisons it makes."""
     needed = row_sets_needed(query.metrics)
     start, end = query.frame.load_range({s for _, s in needed if s is not None})
     sources: set[Source] = set()
     for row_set, _ in needed:
         sources |= SOURCES[row_set]
-    return FactScope(start, end, owners), sources
+    return FactScope(start, end, owners, detail), sources
 
 
 def measure(
@@ -67,7 +69,7 @@ def measure(
         if key in MEASURES:
             by_row_set.setdefault(MEASURES[key].row_set, []).append(key)
     for row_set, names in by_row_set.items():
-        parts.append(aggregate(m.rows(row_set), keys, names))
+        parts.append(aggregate(m.rows(row_set), keys, names, m.facts.org))
     done: set[str] = set()
     for key in metrics:
         if key in DERIVED and key not in done:

@@ -46,9 +46,11 @@ def to_reporting(
     frame: pl.DataFrame, date_col: str, currency: str, rates: pl.DataFrame | None, what: str
 ) -> pl.DataFrame:
     """`frame` with `amount` in `currency` and `currency` set to it; raises when a rate is missing."""
+    dtype = frame.schema["currency"]
+    frame = frame.with_columns(pl.col("currency").cast(pl.Utf8))
     foreign = pl.col("currency").is_not_null() & (pl.col("currency") != currency)
     if frame.is_empty() or not frame.select(foreign.any()).item():
-        return frame.with_columns(currency=pl.lit(currency))
+        return frame.with_columns(currency=pl.lit(currency).cast(dtype))
     if rates is None or rates.is_empty():
         codes = sorted(frame.filter(foreign)["currency"].unique().to_list())
         raise InvalidInput(
@@ -72,7 +74,7 @@ def to_reporting(
         first = missing.row(0, named=True)
         raise InvalidInput(
             f"no {first['currency']}->{currency} rate on or before {first[date_col]} for {what} "
-            f"{first.get('external_id', '')}".rstrip(),
+            f"{first.get('external_id') or ''}".rstrip(),
             hint="import an exchange rate valid on or before that date",
         )
     parts = []
@@ -87,4 +89,5 @@ def to_reporting(
         )
     converted = pl.concat(parts).select(rows.columns)
     same = rows.filter(~foreign)
-    return pl.concat([same, converted]).sort("_r").drop("_r").with_columns(currency=pl.lit(currency))
+    out = pl.concat([same, converted]).sort("_r").drop("_r")
+    return out.with_columns(currency=pl.lit(currency).cast(dtype))

@@ -25,7 +25,7 @@ GOAL_SCOPE: dict[tuple[Dimension, ...], str] = {
 
 def base(m: Measurement, metric: str, shift: Shift | None = None) -> pl.DataFrame:
     spec = MEASURES[metric]
-    return aggregate(m.rows(spec.row_set, shift), m.query.keys, [metric])
+    return aggregate(m.rows(spec.row_set, shift), m.query.keys, [metric], m.facts.org)
 
 
 def _outer(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -138,7 +138,7 @@ def cac(m: Measurement) -> pl.DataFrame:
 def retention(m: Measurement) -> pl.DataFrame:
     """retention_rate and churn_rate per group; null where the next period is not over by the as-of date."""
     keys = m.query.keys
-    cohort = m.rows(RowSet.CUSTOMERS).select(*keys, "account_id").unique()
+    cohort = m.keyed(RowSet.CUSTOMERS, ["account_id"])
     again = m.rows(RowSet.CUSTOMERS, Shift.NEXT).select("period", "account_id").unique()
     marked = cohort.join(
         again.with_columns(_again=pl.lit(value=True)), on=["period", "account_id"], how="left"

@@ -11,7 +11,7 @@ import polars as pl
 from attain.analytics.compute import check_metrics, fact_scope, row_sets_needed
 from attain.analytics.facts import read_facts
 from attain.analytics.org import Dimension, Org
-from attain.analytics.ports import FactReader
+from attain.analytics.ports import Detail, FactReader
 from attain.analytics.queries import (
     EVERYONE,
     Scope,
@@ -79,7 +79,7 @@ def drill_down(
     if owners is None and Dimension.PERSON in group:
         owners = (id_of(org, "person", group[Dimension.PERSON]),)
     query = Query((metric,), (), frame, filters)
-    fscope, sources = fact_scope(query, owners)
+    fscope, sources = fact_scope(query, owners, Detail.ROWS)
     facts = read_facts(reader, fscope, sources, org, currency=info.currency)
     check_currency(facts, info.currency)
     m = Measurement(facts, query)

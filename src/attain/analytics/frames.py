@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import polars as pl
 
-I64, TXT, DAY = pl.Int64, pl.Utf8, pl.Date
+I64, TXT, DAY, CAT = pl.Int64, pl.Utf8, pl.Date, pl.Categorical
+# Repeated short labels are categorical: filtering a million rows then moves integers, not strings.
+STATUS = pl.Enum(["open", "won", "lost"])
+ORDER_KIND = pl.Enum(["new", "renewal", "upsell", "cancellation", "return"])
 
 Schema = dict[str, pl.DataType]
 
@@ -18,10 +21,10 @@ OPPORTUNITIES: Schema = {
     "owner_id": I64(),
     "account_id": I64(),
     "product_id": I64(),
-    "stage": TXT(),
-    "status": TXT(),
+    "stage": CAT(),
+    "status": STATUS,
     "amount": I64(),
-    "currency": TXT(),
+    "currency": CAT(),
     "created_on": DAY(),
     "close_on": DAY(),
 }
@@ -34,8 +37,8 @@ ORDERS: Schema = {
     "opportunity_id": I64(),
     "booked_on": DAY(),
     "amount": I64(),
-    "currency": TXT(),
-    "kind": TXT(),
+    "currency": CAT(),
+    "kind": ORDER_KIND,
 }
 STAGES: Schema = {"opportunity_id": I64(), "stage": TXT(), "entered_at": pl.Datetime("us", "UTC")}
 COSTS: Schema = {
@@ -45,7 +48,7 @@ COSTS: Schema = {
     "end_on": DAY(),
     "category": TXT(),
     "amount": I64(),
-    "currency": TXT(),
+    "currency": CAT(),
 }
 FIRST_PURCHASES: Schema = {"account_id": I64(), "first_on": DAY()}
 ASSIGNMENTS: Schema = {

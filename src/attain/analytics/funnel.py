@@ -22,7 +22,7 @@ def stage_order(stages: pl.DataFrame) -> list[str]:
     """Open stages ordered by their mean position in each opportunity's history (ties by name)."""
     ranked = stages.sort(["opportunity_id", "entered_at"]).with_columns(
         _pos=pl.col("entered_at").rank("ordinal").over("opportunity_id"),
-        _lower=pl.col("stage").str.to_lowercase(),
+        _lower=pl.col("stage").cast(pl.Utf8).str.to_lowercase(),
     )
     means = ranked.filter(~pl.col("_lower").is_in(_TERMINAL)).group_by("stage").agg(pl.col("_pos").mean())
     return means.sort(["_pos", "stage"])["stage"].to_list()
@@ -39,11 +39,12 @@ def funnel(facts: Facts, query: Query, order: Sequence[str] | None = None) -> pl
     steps = [*stages, "won"]
     index = {s.lower(): i for i, s in enumerate(steps)}
     entered = facts.stages.select(
-        "opportunity_id", pl.col("stage").str.to_lowercase().replace_strict(index, default=None).alias("_i")
+        "opportunity_id",
+        pl.col("stage").cast(pl.Utf8).str.to_lowercase().replace_strict(index, default=None).alias("_i"),
     )
     furthest = entered.group_by("opportunity_id").agg(pl.col("_i").max().alias("_hist"))
     rows = created.join(furthest, left_on="id", right_on="opportunity_id", how="left").with_columns(
-        _cur=pl.col("stage").str.to_lowercase().replace_strict(index, default=None)
+        _cur=pl.col("stage").cast(pl.Utf8).str.to_lowercase().replace_strict(index, default=None)
     )
     rows = rows.with_columns(
         _max=pl.when(pl.col("status") == "won")
@@ -51,6 +52,8 @@ def funnel(facts: Facts, query: Query, order: Sequence[str] | None = None) -> pl
         .otherwise(pl.max_horizontal("_hist", "_cur"))
     )
     keys = query.keys
+    if "team_id" in keys:
+        rows = facts.org.explode_teams(rows)
     counts = rows.group_by(keys).agg([(pl.col("_max") >= i).sum().alias(f"_r{i}") for i in range(len(steps))])
     parts = []
     for i, step in enumerate(steps[:-1]):

@@ -142,7 +142,7 @@ class Org:
             pl.col("team_id").alias("_team"),
             "territory_id",
         )
-        rows = frame.with_row_index("_r").sort(date_col)
+        rows = frame.sort(date_col)
         joined = rows.join_asof(
             lookup,
             left_on=date_col,
@@ -152,14 +152,10 @@ class Org:
             check_sortedness=False,
         )
         ended = pl.col("valid_to").is_not_null() & (pl.col(date_col) > pl.col("valid_to"))
-        return (
-            joined.with_columns(
-                _team=pl.when(ended).then(None).otherwise(pl.col("_team")),
-                territory_id=pl.when(ended).then(None).otherwise(pl.col("territory_id")),
-            )
-            .sort("_r")
-            .drop("_r", "_vf", "valid_to")
-        )
+        return joined.with_columns(
+            _team=pl.when(ended).then(None).otherwise(pl.col("_team")),
+            territory_id=pl.when(ended).then(None).otherwise(pl.col("territory_id")),
+        ).drop("_vf", "valid_to")
 
     def attach(
         self,
@@ -169,7 +165,8 @@ class Org:
         owner_col: str = "owner_id",
         date_col: str | None = None,
     ) -> pl.DataFrame:
-        """Add the key column of each dimension in `dims`; TEAM repeats a row for each ancestor team.
+        """Add the key column of each dimension in `dims` (TEAM adds `_team`, the owner's own team;
+        `explode_teams` turns it into every team above).
 
         Rows that already carry `_team` and `territory_id` (from an assignment) keep them; others get
         them from the owner's assignment on `date_col`.
@@ -195,9 +192,11 @@ class Org:
             out = out.join(
                 self.accounts.select(pl.col("id").alias("account_id"), "segment"), on="account_id", how="left"
             )
-        if Dimension.TEAM in dims:
-            out = out.join(self.closure.select("_team", "team_id"), on="_team", how="left")
         return out
+
+    def explode_teams(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` (with `_team`) once per ancestor team, as `team_id`: a team's rows are its subtree's."""
+        return frame.join(self.closure.select("_team", "team_id"), on="_team", how="left")
 
     def team_members(self, team_id: int, on: date) -> list[int]:
         """People whose assignment on `on` puts them directly in `team_id`."""

@@ -11,9 +11,17 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Protocol
 
 import polars as pl
+
+
+class Detail(StrEnum):
+    """How much of each fact a read returns."""
+
+    FIGURES = "figures"  # what the metrics compute from: external ids and stage names come back null
+    ROWS = "rows"  # everything, for drill-down and the funnel
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +31,7 @@ class FactScope:
     start: date | None = None
     end: date | None = None
     owners: tuple[int, ...] | None = None
+    detail: Detail = Detail.FIGURES
 
 
 class CalendarView(Protocol):

@@ -82,9 +82,22 @@ class Measurement:
             self._cache[(row_set, shift)] = cached
         return cached
 
+    def keyed(self, row_set: RowSet, extra: list[str], shift: Shift | None = None) -> pl.DataFrame:
+        """The distinct (keys + `extra`) of a row set, with `team_id` for every team above each row."""
+        rows = self.rows(row_set, shift)
+        keys = self.query.keys
+        if "team_id" not in keys or "team_id" in rows.columns:
+            return rows.select(*keys, *extra).unique()
+        own = [("_team" if k == "team_id" else k) for k in keys]
+        distinct = rows.select(*own, *extra).unique()
+        return self.facts.org.explode_teams(distinct).select(*keys, *extra).unique()
+
     def _filter(self, rows: pl.DataFrame) -> pl.DataFrame:
         for dim, value in self.query.filters:
             if dim is Dimension.COMPANY:
+                continue
+            if dim is Dimension.TEAM and "_team" in rows.columns:  # the team's whole subtree
+                rows = rows.filter(pl.col("_team").is_in(self.facts.org.subtree(int(value))))
                 continue
             if KEY_COLUMN[dim] not in rows.columns:  # company-wide facts (costs) have no such key
                 return rows.head(0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 import polars as pl
 
@@ -125,12 +126,17 @@ def tag(frame: pl.DataFrame, date_col: str, buckets: list[Bucket], as_of: date |
     """
     if not buckets:
         return frame.head(0).with_columns(period=pl.lit(None, pl.Utf8))
-    starts = pl.Series([b.start for b in buckets], dtype=pl.Date)
-    rows = frame.filter(pl.col(date_col).is_not_null())
+    day = pl.col(date_col)
+    keep = day.is_not_null() & (day >= buckets[0].start) & (day < buckets[-1].end)
     if as_of is not None:
-        rows = rows.filter(pl.col(date_col) <= as_of)
-    rows = rows.filter((pl.col(date_col) >= buckets[0].start) & (pl.col(date_col) < buckets[-1].end))
+        keep = keep & (day <= as_of)
+    rows = frame.filter(keep)
+    starts = pl.Series([b.start for b in buckets], dtype=pl.Date)
     index = starts.search_sorted(rows.get_column(date_col), side="right") - 1
-    rows = rows.with_columns(_b=index.cast(pl.UInt32))
-    out = rows.join(bucket_frame(buckets), on="_b", how="inner")
-    return out.filter(pl.col(date_col) < pl.col("_b_end")).drop("_b", "_b_start", "_b_end")
+    keys = pl.Series("period", [b.key for b in buckets], dtype=pl.Utf8).gather(index)
+    rows = rows.with_columns(keys)
+    contiguous = all(a.end == b.start for a, b in pairwise(buckets))
+    if not contiguous:
+        ends = pl.Series([b.end for b in buckets], dtype=pl.Date).gather(index)
+        rows = rows.filter(day < ends)
+    return rows

@@ -14,6 +14,7 @@ from attain.analytics.drilldown import drill_down
 from attain.analytics.facts import Source, read_facts
 from attain.analytics.funnel import funnel
 from attain.analytics.org import Dimension, Org
+from attain.analytics.ports import Detail
 from attain.analytics.queries import (
     Scope,
     Window,
@@ -155,7 +156,7 @@ def funnel_command(
         org = Org.read(reader)
         filters, owners = scope_filters(org, Scope(person, team))
         query = Query(("opportunities_created",), dims, frame, filters)
-        scope, _ = fact_scope(query, owners)
+        scope, _ = fact_scope(query, owners, Detail.ROWS)
         facts = read_facts(reader, scope, {Source.OPPORTUNITIES, Source.STAGES}, org, currency=info.currency)
         check_currency(facts, info.currency)
     order = [s.strip() for s in stages.split(",")] if stages else None

@@ -14,7 +14,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from attain.analytics import frames
-from attain.analytics.ports import FactScope
+from attain.analytics.ports import Detail, FactScope
 from attain.app.ports import CalendarInfo
 from attain.store.repositories import SqlCalendars
 
@@ -51,6 +51,10 @@ class SqlFactReader:
     def _frame(self, sql: str, schema: frames.Schema) -> pl.DataFrame:
         raw: Any = self._s.connection().connection.driver_connection
         if self._dialect == "postgresql":
+            # Dates travel as day numbers: formatting them as text is a third of PostgreSQL's COPY time.
+            names = list(schema)
+            outer = ", ".join(f"({c} - DATE '1970-01-01')" if schema[c] == pl.Date() else c for c in names)
+            sql = f"SELECT {outer} FROM ({sql}) AS q({', '.join(names)})"  # noqa: S608 (names are ours)
             buffer = io.BytesIO()
             with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
                 for block in copy:
@@ -58,7 +62,9 @@ class SqlFactReader:
             if buffer.tell() == 0:
                 return frames.empty(schema)
             buffer.seek(0)
-            return pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=schema)
+            wire = {c: (pl.Int32() if t == pl.Date() else t) for c, t in schema.items()}
+            frame = pl.read_csv(buffer, has_header=False, new_columns=names, schema=wire)
+            return frame.with_columns([pl.col(c).cast(pl.Date) for c, t in schema.items() if t == pl.Date()])
         cursor = raw.cursor()
         try:
             cursor.execute(sql)
@@ -78,8 +84,10 @@ class SqlFactReader:
             cond.append(f"created_on IS NULL OR created_on < {_day(scope.end)}")
         if scope.start is not None:
             cond.append(f"close_on IS NULL OR status = 'open' OR close_on >= {_day(scope.start)}")
+        # Identifiers and stage names are text the figures never use; reading them costs a third of the time.
+        ext, stage = ("external_id", "stage") if scope.detail is Detail.ROWS else ("NULL", "NULL")
         return self._frame(
-            "SELECT id, external_id, owner_id, account_id, product_id, stage, status, amount, currency, "  # noqa: S608 (only typed ints and dates are spliced in)
+            f"SELECT id, {ext}, owner_id, account_id, product_id, {stage}, status, amount, currency, "  # noqa: S608 (only typed ints and dates are spliced in)
             f"created_on, close_on FROM opportunities{_where(cond)}",
             frames.OPPORTUNITIES,
         )
@@ -90,8 +98,9 @@ class SqlFactReader:
             cond.append(f"booked_on >= {_day(scope.start)}")
         if scope.end is not None:
             cond.append(f"booked_on < {_day(scope.end)}")
+        ext = "external_id" if scope.detail is Detail.ROWS else "NULL"
         return self._frame(
-            "SELECT id, external_id, owner_id, account_id, product_id, opportunity_id, booked_on, amount, "  # noqa: S608 (only typed ints and dates are spliced in)
+            f"SELECT id, {ext}, owner_id, account_id, product_id, opportunity_id, booked_on, amount, "  # noqa: S608 (only typed ints and dates are spliced in)
             f"currency, kind FROM orders{_where(cond)}",
             frames.ORDERS,
         )
