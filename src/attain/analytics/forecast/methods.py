@@ -30,8 +30,10 @@ class Method(StrEnum):
 COMBINED: tuple[Method, ...] = (Method.ETS, Method.ARIMA, Method.THETA, Method.CES)
 SINGLE_METHODS: tuple[Method, ...] = (*COMBINED, Method.SEASONAL_NAIVE)
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
-# Below these lengths the automatic models are unstable or refuse; see `_usable`.
+# Below these lengths the automatic models are unstable or refuse; CES also gets slow (seconds) on
+# a handful of points, so it waits for a year of history.
 MIN_MODEL_POINTS = 6
+MIN_POINTS: dict[Method, int] = {Method.CES: 12}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +109,9 @@ def forecast_single(
         return _flat(y, h, method, levels, "the history is constant")
     if method is Method.SEASONAL_NAIVE:
         return _run(method, y, h, m, levels)
-    if y.size < MIN_MODEL_POINTS:
-        return _naive(y, h, m, method, levels, f"fewer than {MIN_MODEL_POINTS} points of history")
+    need = MIN_POINTS.get(method, MIN_MODEL_POINTS)
+    if y.size < need:
+        return _naive(y, h, m, method, levels, f"fewer than {need} points of history")
     if method is Method.THETA and not _theta_ready(y, m):
         out = AutoTheta(season_length=m, decomposition_type="additive")
         with warnings.catch_warnings():
@@ -124,7 +127,12 @@ def forecast_single(
 
 
 def combine(parts: Sequence[SeriesForecast]) -> SeriesForecast:
-    """The equal-weight mean of forecasts; interval bounds are averaged too (a simple, common choice)."""
+    """The equal-weight mean of forecasts; interval bounds are averaged too (a simple, common choice).
+
+    Members that fell back to a simpler method are left out, unless all did.
+    """
+    fitted = [p for p in parts if p.fallback is None]
+    parts = fitted or list(parts)
     mean = np.mean([p.mean for p in parts], axis=0)
     levels = parts[0].lower.keys()
     lower = {lv: np.mean([p.lower[lv] for p in parts], axis=0) for lv in levels}
