@@ -38,13 +38,12 @@ def build_demo_company(path: Path) -> DemoCompany:
     with store.transaction() as tx:
         reps = tx.people.with_role_on("rep", AS_OF)
         bosses = {r.id: tx.people.manager_of(r.id, AS_OF) for r in reps}
-    rep = reps[0]
-    manager = bosses[rep.id]
-    assert manager is not None
-    with store.transaction() as tx:
-        subtree = tx.people.subtree(manager.id, AS_OF)
-    teammate = next(r for r in reps if r.id != rep.id and r.id in subtree)
-    stranger = next(r for r in reps if r.id not in subtree)
+        sizes = {b.id: len(tx.people.subtree(b.id, AS_OF)) for b in bosses.values() if b is not None}
+    # The manager who leads the most reps, so a team page has a leaderboard worth the name.
+    manager = next(b for b in bosses.values() if b is not None and sizes[b.id] == max(sizes.values()))
+    team = [r for r in reps if bosses[r.id] is not None and bosses[r.id].id == manager.id]  # type: ignore[union-attr]
+    rep, teammate = team[0], team[1]
+    stranger = next(r for r in reps if r not in team)
     logins = {
         "admin": (["admin"], None),
         "compadmin": (["comp_admin"], None),

@@ -44,8 +44,15 @@ def today_of(request: Request) -> date:
 class FigureCache:
     """A small LRU of computed figures; concurrent requests for a missing entry compute it once."""
 
-    def __init__(self, store: SqlStore, *, ttl: float = TTL_SECONDS, size: int = ENTRIES) -> None:
-        self._store, self._ttl, self._size = store, ttl, size
+    def __init__(
+        self,
+        store: SqlStore,
+        *,
+        ttl: float = TTL_SECONDS,
+        size: int = ENTRIES,
+        stamp_seconds: float = STAMP_SECONDS,
+    ) -> None:
+        self._store, self._ttl, self._size, self._stamp_seconds = store, ttl, size, stamp_seconds
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Lock] = {}
@@ -54,7 +61,7 @@ class FigureCache:
     def stamp(self) -> int:
         seen_at, value = self._stamp
         now = time.monotonic()
-        if now - seen_at > STAMP_SECONDS:
+        if now - seen_at >= self._stamp_seconds:
             with self._store.transaction() as tx:
                 value = tx.audit.latest_id()
             self._stamp = (now, value)
