@@ -32,8 +32,8 @@ def baseline_totals(facts: FactTables, inp: CalculationInput, period: Period) ->
     con = duckdb.connect()
     con.execute("SET memory_limit = '3GB'")
     con.execute("SET preserve_insertion_order = false")
-    con.register("orders", facts.orders)
-    con.register("splits", facts.splits)
+    con.execute(f"CREATE VIEW orders AS SELECT * FROM read_parquet('{facts.orders}')")
+    con.execute(f"CREATE VIEW splits AS SELECT * FROM read_parquet('{facts.splits}')")
     quotas = {q.person_id: Fraction(q.target) * 100 for q in inp.quotas}
     edges = pa.table(
         {

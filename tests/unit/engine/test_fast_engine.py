@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import sqlglot
 from sqlglot.errors import ErrorLevel
@@ -178,3 +180,22 @@ def test_what_if_adds_what_the_extra_order_earns_and_nothing_else() -> None:
     assert estimate.after == (after,)
     assert estimate.before == (before,)
     assert estimate.delta == 700_000  # all 100,000 above 500,000 at 7%
+
+
+def test_orders_read_from_a_parquet_file_give_the_rows_of_plain_orders(tmp_path: Path) -> None:
+    inp = company(ORDERS)
+    path = tmp_path / "orders.parquet"
+    pq.write_table(FactTables.from_input(inp).orders, path)
+    run = run_period(FactTables(inp, path), Q1)
+    try:
+        assert run.results() == evaluate(inp, Q1)
+    finally:
+        run.close()
+
+
+def test_a_parquet_file_of_orders_out_of_id_order_is_refused(tmp_path: Path) -> None:
+    inp = company(tuple(reversed(ORDERS)))
+    path = tmp_path / "orders.parquet"
+    pq.write_table(FactTables.from_input(inp).orders, path)
+    with pytest.raises(InvalidInput, match="not sorted by order_id"):
+        run_period(FactTables(inp, path), Q1)

@@ -109,14 +109,14 @@ class PeriodRun:
         self.con = self.workspace.con
         plans = {p.terms.plan.key: p.terms.plan for p in self.payees}
         levels = max((p.crediting.rollup_levels for p in plans.values()), default=0)
-        self.order_ids = load(self.con, facts, levels)
+        self.loaded = load(self.con, facts, levels)
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE lines (payee INTEGER, pno INTEGER, comp INTEGER, kind "
             "TINYINT, early BOOLEAN, "
             "amount BIGINT, day DATE, ono BIGINT, role TINYINT, level INTEGER, seq INTEGER, tie INTEGER, "
             "share_src INTEGER, basis BIGINT, tier INTEGER, rate_id INTEGER)"
         )
-        with_splits = facts.splits is not None and facts.splits.num_rows > 0
+        with_splits = facts.has_splits
         currencies = {r[0] for r in self.con.execute("SELECT DISTINCT currency FROM orders_src").fetchall()}
         self.components: list[tuple[CompiledPlan, int]] = []  # component id -> (plan, index in plan)
         self.runs: dict[str, PlanRun] = {}
@@ -131,7 +131,7 @@ class PeriodRun:
                 self.con.register("fx_src", table)
             first = len(self.components)
             self.components.extend((plan, i) for i in range(len(plan.components)))
-            run = PlanRun(self.con, plan, period, by_plan[key], first, with_splits, fx_den, self.order_ids)
+            run = PlanRun(self.con, plan, period, by_plan[key], first, with_splits, fx_den, self.loaded)
             run.execute(needs_history(plan))
             self.runs[key] = run
         for p in self.payees:
@@ -192,7 +192,8 @@ class PeriodRun:
 
     def results(self) -> list[PayeeResult]:
         """Every payee's result with its explained lines, exactly as the reference evaluator gives them."""
-        shares = _shares(self.facts)
+        given = self.facts.inputs.splits
+        shares = [s.share for s in given] if given else self.loaded.shares()
         detailed: dict[int, dict[int, list[EarningLine]]] = defaultdict(lambda: defaultdict(list))
         rows = self.con.execute(
             "SELECT payee, comp, kind, amount, day, ono, role, level, seq, share_src, basis, tier, rate_id "
@@ -200,7 +201,7 @@ class PeriodRun:
             "ono, role, "
             "level, seq, CASE WHEN kind >= 2 THEN 1 ELSE 0 END, tier, tie"
         ).fetchall()
-        ids = self.order_ids.take(pa.array([r[5] for r in rows], pa.int64())).to_pylist() if rows else []
+        ids = self.loaded.order_ids([r[5] for r in rows])
         by_number = {p.terms.number: p for p in self.payees}
         for row, order_id in zip(rows, ids, strict=True):
             payee, comp, kind, amount, day, _, role, level, seq, share_src, basis, tier, rate_id = row
@@ -239,17 +240,6 @@ class PeriodRun:
     def close(self) -> None:
         if self._owned:
             self.workspace.close()
-
-
-def _shares(facts: FactTables) -> list[Decimal]:
-    if facts.inputs.splits:
-        return [s.share for s in facts.inputs.splits]
-    if facts.splits is None:
-        return []
-    return [
-        Decimal(v).normalize() if v is not None else Decimal(0)
-        for v in facts.splits.column("share").to_pylist()
-    ]
 
 
 def _header(p: Payee, lines: tuple[EarningLine, ...]) -> PayeeResult:

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+from attain.domain.errors import InvalidInput
 from attain.domain.money import minor_exponent
 from attain.domain.plans.model import CreditRole
 from attain.engine.inputs import CalculationInput, CreditSplit, ManagerLink, OrderRow
@@ -57,12 +60,19 @@ SPLIT_SCHEMA = pa.schema(
 
 @dataclass(frozen=True)
 class FactTables:
-    """Orders and splits as Arrow tables (columns of ORDER_SCHEMA / SPLIT_SCHEMA; optional ones may be
-    missing); every other input (plans, assignments, people, hierarchy, quotas, rates) from `inputs`."""
+    """Orders and splits as Arrow tables or Parquet files (columns of ORDER_SCHEMA / SPLIT_SCHEMA; optional
+    ones may be missing; a Parquet file of orders must be sorted by order id, which is checked); every other
+    input (plans, assignments, people, hierarchy, quotas, rates) from `inputs`."""
 
     inputs: CalculationInput
-    orders: pa.Table
-    splits: pa.Table | None = None
+    orders: pa.Table | Path
+    splits: pa.Table | Path | None = None
+
+    @property
+    def has_splits(self) -> bool:
+        if isinstance(self.splits, Path):
+            return bool(pq.ParquetFile(self.splits).metadata.num_rows > 0)
+        return self.splits is not None and self.splits.num_rows > 0
 
     @classmethod
     def from_input(cls, inp: CalculationInput) -> FactTables:
@@ -89,8 +99,8 @@ def splits_table(rows: tuple[CreditSplit, ...] | list[CreditSplit]) -> pa.Table:
     )
 
 
-def _column(table: pa.Table, name: str, sql_type: str, default: str = "NULL") -> str:
-    if name in table.column_names:
+def _column(names: list[str], name: str, sql_type: str, default: str = "NULL") -> str:
+    if name in names:
         return f"COALESCE(CAST({name} AS {sql_type}), {default}) AS {name}"
     return f"CAST({default} AS {sql_type}) AS {name}"
 
@@ -104,16 +114,64 @@ def in_id_order(orders: pa.Table) -> pa.Table:
     return orders.take(pc.sort_indices(orders, [("order_id", "ascending")]))
 
 
-def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) -> pa.ChunkedArray:
+class Loaded:
+    """What `load` registered: order numbers to map back to ids, and split shares by input position."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def order_ids(self, numbers: list[int]) -> list[str]:
+        if not numbers:
+            return []
+        found = dict(
+            self.con.execute(
+                "SELECT ono, order_id FROM orders_src WHERE ono IN (SELECT UNNEST(?))", [sorted(set(numbers))]
+            ).fetchall()
+        )
+        return [found[n] for n in numbers]
+
+    def shares(self) -> list[Decimal]:
+        try:
+            rows = self.con.execute("SELECT share FROM splits_arrow ORDER BY ord").fetchall()
+        except duckdb.CatalogException:
+            return []
+        return [Decimal(str(r[0])).normalize() for r in rows]
+
+
+def _sorted_parquet(path: Path) -> None:
+    previous = None
+    for batch in pq.ParquetFile(path).iter_batches(columns=["order_id"], batch_size=1_000_000):
+        ids = batch.column(0)
+        if len(ids) == 0:
+            continue
+        if previous is not None and ids[0].as_py() < previous:
+            raise InvalidInput(
+                f"{path}: orders are not sorted by order_id", hint="write the file ordered by order_id"
+            )
+        if len(ids) > 1 and not pc.all(pc.less_equal(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():
+            raise InvalidInput(
+                f"{path}: orders are not sorted by order_id", hint="write the file ordered by order_id"
+            )
+        previous = ids[len(ids) - 1].as_py()
+
+
+def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) -> Loaded:
     """Register the facts as the sources the program reads (orders_src, splits_src, territories_src, ...).
 
-    Orders are numbered in id order (`ono`), so the program sorts and joins on integers; returns the ids by
-    number.
+    Orders are numbered in id order (`ono`), so the program sorts and joins on integers.
     """
-    orders = in_id_order(facts.orders)
-    ids = orders.column("order_id")
-    orders = orders.append_column("ono", pa.array(np.arange(orders.num_rows, dtype=np.int64)))
-    con.register("orders_arrow", orders)
+    if isinstance(facts.orders, Path):
+        _sorted_parquet(facts.orders)
+        names = pq.ParquetFile(facts.orders).schema_arrow.names
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW orders_arrow AS SELECT *, file_row_number AS ono "
+            f"FROM read_parquet('{facts.orders}', file_row_number = true)"
+        )
+    else:
+        orders = in_id_order(facts.orders)
+        names = orders.column_names
+        orders = orders.append_column("ono", pa.array(np.arange(orders.num_rows, dtype=np.int64)))
+        con.register("orders_arrow", orders)
     cols = [
         "ono",
         "order_id",
@@ -121,17 +179,23 @@ def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) 
         "CAST(amount AS BIGINT) AS amount",
         "CAST(amount AS BIGINT) AS order_total",
         "currency",
-        _column(orders, "kind", "VARCHAR", "'new'"),
+        _column(names, "kind", "VARCHAR", "'new'"),
     ]
     for name in ("owner", "product", "product_family", "segment", "account", "territory"):
-        cols.append(_column(orders, name, "VARCHAR"))
+        cols.append(_column(names, name, "VARCHAR"))
     for name in ("invoiced_on", "paid_on"):
-        cols.append(_column(orders, name, "DATE"))
+        cols.append(_column(names, name, "DATE"))
     con.execute(f"CREATE OR REPLACE TEMP VIEW orders_src AS SELECT {', '.join(cols)} FROM orders_arrow")
     splits = facts.splits
-    if splits is not None and splits.num_rows:
+    if isinstance(splits, Path):
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW splits_arrow AS SELECT *, CAST(file_row_number AS INTEGER) AS ord "
+            f"FROM read_parquet('{splits}', file_row_number = true)"
+        )
+    elif splits is not None and splits.num_rows:
         splits = splits.append_column("ord", pa.array(np.arange(splits.num_rows, dtype=np.int32)))
         con.register("splits_arrow", splits)
+    if facts.has_splits:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE splits_src AS SELECT o.ono, s.person_id, "
             "CAST(CAST(s.share AS DECIMAL(38, 9)) * 1000000000 AS BIGINT) AS share_num, "
@@ -183,7 +247,7 @@ def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) 
             ),
         ),
     )
-    return ids
+    return Loaded(con)
 
 
 @lru_cache(maxsize=4)

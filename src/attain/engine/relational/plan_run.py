@@ -25,6 +25,7 @@ from attain.domain.plans.evaluation import evaluate_condition
 from attain.domain.plans.model import Commission, CompiledPlan, Condition, RoundingMode, Spiff, TierBasis
 from attain.domain.plans.rounding import as_decimal, major_of, round_fraction
 from attain.engine.relational.crediting import SHARE_ONE
+from attain.engine.relational.facts import Loaded
 from attain.engine.relational.program import KIND_CODE, PlanProgram
 from attain.engine.relational.sqltext import ROLE_NAMES
 from attain.engine.relational.terms import MeasureValues, PayeeTerms
@@ -49,6 +50,11 @@ UDF_TYPES = {
 }
 
 
+def _packable(low: int, high: int, level: int, ono: int, year: int) -> bool:
+    """Whether the total key fits the packed sort key's bits (see program.PACKED)."""
+    return low >= 0 and high < 2**24 and level < 2**8 and ono < 2**40 and year < 20000
+
+
 class PlanRun:
     def __init__(
         self,
@@ -59,9 +65,9 @@ class PlanRun:
         first: int,
         with_splits: bool,
         fx_den: int | None,
-        order_ids: pa.ChunkedArray,
+        loaded: Loaded,
     ) -> None:
-        self.order_ids = order_ids
+        self.loaded = loaded
         self.con, self.plan, self.period, self.payees, self.first = con, plan, period, payees, first
         cal = payees[0].terms.index.calendar
         self.fy_start = cal.year_start(cal.fiscal_year_of(period.start))
@@ -71,6 +77,7 @@ class PlanRun:
         self.lumps: dict[tuple[int, int], dict[tuple[int, bool], int]] = {}
 
     def execute(self, history: bool) -> None:
+        self.history = history
         con, plan, program = self.con, self.plan, self.program
         terms = [p.terms for p in self.payees]
         con.register(
@@ -138,18 +145,18 @@ class PlanRun:
         measures = list(self.plan.measures.values())
         per_payee: dict[int, dict[tuple[str, Period], int]] = defaultdict(dict)
         self.abs_total: dict[int, int] = defaultdict(int)
+        self.packable = True
+        by_number = {t.number: t for t in terms}
         for row in self.con.execute(self.program.measures_sql()).fetchall():
             payee, pidx = row[0], row[1]
-            t = self.by_number[payee]
+            t = by_number[payee]
             for m, value in zip(measures, row[2 : 2 + len(measures)], strict=True):
                 per_payee[payee][(m.key, t.year[pidx])] = int(value)
-            self.abs_total[payee] += int(row[-2])
+            self.abs_total[payee] += int(row[-7])
+            low, high, level, ono, year = row[-5:]
+            self.packable = self.packable and _packable(low, high, level, ono, year)
         for t in terms:
             self.values[t.number] = MeasureValues(t, per_payee.get(t.number, {}))
-
-    @property
-    def by_number(self) -> dict[int, PayeeTerms]:
-        return {p.terms.number: p.terms for p in self.payees}
 
     def _evals(self, history: bool) -> None:
         """Tier edges and accelerator decisions per payee and period, for the program and the explanations."""
@@ -209,7 +216,7 @@ class PlanRun:
             if isinstance(comp, Commission):
                 catalog = program.catalogs[i]
                 con.register(
-                    f"rates_{i}",
+                    "rates_src",
                     pa.table(
                         {"rate_id": list(catalog.rates), "num": [catalog.num(r) for r in catalog.rates]},
                         schema=pa.schema([("rate_id", pa.int32()), ("num", pa.int64())]),
@@ -217,7 +224,13 @@ class PlanRun:
                 )
                 top = max((abs(catalog.num(r) or 0) for r in catalog.rates), default=0)
                 wide = biggest * max(top, 1) >= WIDE
-                con.execute(program.commission_sql(i, cid, comp, wide=wide, exact=biggest >= EXACT_DOUBLE))
+                target = None if self.history else self.payees[0].terms.year.index(self.period)
+                exact = biggest >= EXACT_DOUBLE
+                con.execute(
+                    program.commission_sql(
+                        i, cid, comp, wide=wide, exact=exact, target=target, packed=self.packable
+                    )
+                )
                 if any(r is None for r in catalog.rates.values()):
                     bad = con.execute(
                         f"SELECT ono FROM lines WHERE comp = {cid} AND amount IS NULL ORDER BY "
@@ -226,7 +239,7 @@ class PlanRun:
                     if bad is not None:
                         assert comp.lookup is not None
                         raise InvalidInput(
-                            f"order {self.order_ids[bad[0]].as_py()}: no {comp.lookup.field} rate "
+                            f"order {self.loaded.order_ids([bad[0]])[0]}: no {comp.lookup.field} rate "
                             f"in '{comp.key}'",
                             hint="add it to rate_by.rates or give rate_by.default",
                         )

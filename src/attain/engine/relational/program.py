@@ -9,6 +9,7 @@ the payee's absolute total stays below 2^53 (the engine checks), and rates are i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -58,6 +59,12 @@ ORDER_FIELDS = {
 PAY_COLUMN = {"booking": "booked_on", "invoice": "invoiced_on", "payment": "paid_on"}
 WIDE = 2**63
 ORDER = "day, ono, role, level, seq, tie"
+# The same order packed into two integers (day and order number; role, level, sequence and tie), which sorts
+# about a third faster; used when every value fits its bits (checked on each run).
+PACKED = (
+    "(YEAR(day) * 372 + MONTH(day) * 31 + DAY(day)) * 1099511627776 + ono, "
+    "role * 72057594037927936 + level * 281474976710656 + seq * 16777216 + tie"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +259,7 @@ class PlanProgram:
                 "tie",
                 "share_src",
                 "amount",
-                "currency",
+                *(["currency"] if self.fx_den is not None else []),
                 *extra,
             ]
         )
@@ -271,29 +278,65 @@ class PlanProgram:
                 parts.append(f"SUM(CASE WHEN {cond} THEN amount ELSE 0 END)")
             else:
                 parts.append(f"COUNT(DISTINCT CASE WHEN {cond} THEN ono END)")
-        parts += ["SUM(ABS(amount))", "MAX(ABS(amount))"]
+        parts += [
+            "SUM(ABS(amount))",
+            "MAX(ABS(amount))",
+            "MIN(LEAST(seq, tie))",
+            "MAX(GREATEST(seq, tie))",
+            "MAX(level)",
+            "MAX(ono)",
+            "MAX(YEAR(day))",
+        ]
         return f"SELECT payee, pidx, {', '.join(parts)} FROM v GROUP BY payee, pidx"
 
     # -- commission ---------------------------------------------------------------------------------
 
-    def commission_sql(self, index: int, cid: int, comp: Commission, wide: bool, exact: bool) -> str:
+    def commission_sql(
+        self,
+        index: int,
+        cid: int,
+        comp: Commission,
+        wide: bool,
+        exact: bool,
+        target: int | None,
+        packed: bool,
+    ) -> str:
+        """Lines of one commission; `target` is the asked period's index when no earlier period is needed
+        (then payee terms join after the running sums, which keeps the sorted rows narrow)."""
         plan = self.plan
         measure = plan.measures[comp.measure]
         catalog = self.catalogs[index]
         year = measure.accumulate is Accumulation.YEAR
         tiers = comp.table.tiers if comp.table else ()
-        edge_cols = ""
-        if comp.table is not None and comp.table.basis is TierBasis.ATTAINMENT:
-            edge_cols = "".join(f", e.e{index}_{t.index} AS lo_{t.index}" for t in tiers)
-        slot = "v.slot_" + str(index) if comp.lookup is not None else "0"
-        src = (
-            f"SELECT v.payee, e.pno, v.day, v.ono, v.role, v.level, v.seq, v.tie, v.share_src, v.amount, "
-            f"{'v.pidx < e.pno' if year else 'FALSE'} AS early, {slot} AS slot, e.w{index} AS "
-            f"withheld{edge_cols} "
-            "FROM v JOIN evals_src e ON v.payee = e.payee AND "
-            f"{'v.pidx <= e.pno' if year else 'v.pidx = e.pno'} "
-            f"WHERE {self.cond(measure.where)} AND {self.cond(comp.where)}"
+        on_attainment = comp.table is not None and comp.table.basis is TierBasis.ATTAINMENT
+        terms = f", e.w{index} AS withheld" + (
+            "".join(f", e.e{index}_{t.index} AS lo_{t.index}" for t in tiers) if on_attainment else ""
         )
+        slot = "v.slot_" + str(index) if comp.lookup is not None else "0"
+        columns = "v.payee, v.day, v.ono, v.role, v.level, v.seq, v.tie, v.share_src, v.amount"
+        where = f"{self.cond(measure.where)} AND {self.cond(comp.where)}"
+        if target is None:
+            src = (
+                f"SELECT {columns}, e.pno, {'v.pidx < e.pno' if year else 'FALSE'} AS early, {slot} AS slot"
+                f"{terms} FROM v JOIN evals_src e ON v.payee = e.payee AND "
+                f"{'v.pidx <= e.pno' if year else 'v.pidx = e.pno'} WHERE {where}"
+            )
+
+            def attach(sql: str) -> str:
+                return sql
+
+        else:
+            src = (
+                f"SELECT {columns}, {target} AS pno, FALSE AS early, {slot} AS slot FROM v "
+                f"WHERE v.pidx = {target} AND {where}"
+            )
+            needs_terms = on_attainment or comp.accelerator_gate is not None
+
+            def attach(sql: str) -> str:
+                if not needs_terms:
+                    return f"SELECT *, 0 AS withheld FROM ({sql})"
+                return f"SELECT x.*{terms} FROM ({sql}) x JOIN evals_src e ON x.payee = e.payee"
+
         lo = self._edges(comp)
         slots = catalog.slots
         if comp.table is None:
@@ -305,21 +348,20 @@ class PlanProgram:
                 within = f"{lo[t.index]} <= total" + ("" if hi is None else f" AND total < {hi}")
                 cases.append(f"WHEN {within} THEN {t.index}")
             reached = f"(CASE {' '.join(cases)} ELSE 1 END)"
+            totals = attach(f"SELECT *, SUM(amount) OVER (PARTITION BY payee, pno) AS total FROM ({src})")
             body = (
                 f"SELECT *, amount AS part, tier, (tier * {slots} + slot) * 2 + withheld AS rate_id FROM "
-                f"(SELECT *, {reached} AS tier FROM (SELECT *, SUM(amount) OVER (PARTITION BY "
-                "payee, pno) AS total "
-                f"FROM ({src})))"
+                f"(SELECT *, {reached} AS tier FROM ({totals}))"
             )
         else:
-            body = self._marginal(src, tiers, lo, slots, "HUGEINT" if exact else "DOUBLE")
-        amount = rounded(
-            f"{'CAST(x.part AS HUGEINT)' if wide else 'x.part'} * r.num", catalog.den, plan.rounding
-        )
+            order = PACKED if packed else ORDER
+            body = self._marginal(src, attach, tiers, lo, slots, "HUGEINT" if exact else "DOUBLE", order)
+        part = "CAST(x.part AS HUGEINT)" if wide else "x.part"
+        amount = rounded(f"{part} * {_rate_num(catalog, 'x.rate_id')}", catalog.den, plan.rounding)
         return (
             f"INSERT INTO lines SELECT x.payee, x.pno, {cid}, {KIND_CODE['commission']}, x.early, "
             f"CAST({amount} AS BIGINT), x.day, x.ono, x.role, x.level, x.seq, x.tie, x.share_src, x.part, "
-            f"x.tier, x.rate_id FROM ({body}) x JOIN rates_{index} r ON r.rate_id = x.rate_id"
+            f"x.tier, x.rate_id FROM ({body}) x"
         )
 
     def _edges(self, comp: Commission) -> dict[int, str]:
@@ -335,7 +377,16 @@ class PlanProgram:
             out[last.index + 1] = str(round_fraction(minor_of(last.upper, cur), _half_even()))
         return out
 
-    def _marginal(self, src: str, tiers: tuple[Tier, ...], lo: dict[int, str], slots: int, sums: str) -> str:
+    def _marginal(
+        self,
+        src: str,
+        attach: Callable[[str], str],
+        tiers: tuple[Tier, ...],
+        lo: dict[int, str],
+        slots: int,
+        sums: str,
+        order: str,
+    ) -> str:
         def width(i: int) -> str | None:
             return None if i + 1 not in lo else f"({lo[i + 1]} - {lo[i]})"
 
@@ -352,12 +403,12 @@ class PlanProgram:
         )
         values = ", ".join(f"({t.index})" for t in tiers)
         running = (
-            f"SELECT *, CAST(SUM(CAST(amount AS {sums})) OVER (PARTITION BY payee, pno ORDER BY {ORDER} "
+            f"SELECT *, CAST(SUM(CAST(amount AS {sums})) OVER (PARTITION BY payee, pno ORDER BY {order} "
             f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS after_sum FROM ({src})"
         )
         reach = (
             f"SELECT *, GREATEST({le}, 1) AS t_first, {lt} AS t_last FROM "
-            f"(SELECT *, after_sum - amount AS before_sum FROM ({running}))"
+            f"(SELECT *, after_sum - amount AS before_sum FROM ({attach(running)}))"
         )
         sliced = (
             f"SELECT r.*, k.tier FROM ({reach}) r JOIN (VALUES {values}) AS k(tier) "
@@ -412,6 +463,14 @@ class PlanProgram:
             f"WHERE day >= {day(spiff.first_day)} AND {self.cond(spiff.where)} GROUP BY payee, "
             "pidx, after_last"
         )
+
+
+def _rate_num(catalog: RateCatalog, rate_id: str) -> str:
+    """The rate numerator of `rate_id`: inline for the usual handful of rates, else from the rates table."""
+    if len(catalog.rates) > 32:
+        return f"(SELECT r.num FROM rates_src r WHERE r.rate_id = {rate_id})"
+    whens = " ".join(f"WHEN {i} THEN {catalog.num(i)}" for i in catalog.rates if catalog.rates[i] is not None)
+    return f"(CASE {rate_id} {whens} END)"
 
 
 def _udf_argument(name: str) -> str:

@@ -30,6 +30,7 @@ from attain.domain.plans.rounding import minor_of, round_fraction
 from attain.engine.inputs import CalculationInput, PersonRow, PlanAssignmentRow
 
 PER_YEAR = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}
+_ONE = Fraction(1)
 DAY = timedelta(days=1)
 
 
@@ -49,8 +50,23 @@ class Index:
         for a in inp.mbo:
             self.mbo[(a.person_id, a.period_key)][a.objective] = a.achievement
 
+        self._periods: dict[tuple[PeriodKind, int], list[Period]] = {}
+        self._period_of: dict[tuple[PeriodKind, date], Period] = {}
+
     def person(self, person_id: str) -> PersonRow:
         return self.people.get(person_id) or PersonRow(person_id)
+
+    def periods(self, kind: PeriodKind, fiscal_year: int) -> list[Period]:
+        key = (kind, fiscal_year)
+        if key not in self._periods:
+            self._periods[key] = self.calendar.periods(kind, fiscal_year)
+        return self._periods[key]
+
+    def period_of(self, kind: PeriodKind, day: date) -> Period:
+        key = (kind, day)
+        if key not in self._period_of:
+            self._period_of[key] = self.calendar.period_of(kind, day)
+        return self._period_of[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +93,13 @@ class PayeeTerms:
         start = max(d for d in (assignment.valid_from, person.hired_on) if d is not None)
         ends = [d + DAY for d in (assignment.valid_to, person.left_on) if d is not None]
         self.active = Window(start, min(ends) if ends else date.max)
-        cal = index.calendar
-        fy = cal.fiscal_year_of(target.start)
-        self.year = [p for p in cal.periods(plan.period, fy) if p.start <= target.start]
-        self._days = {p: self._active_days(p) for p in self.year}
-        self.evaluated = [p for p in self.year if p == target or self._days[p] > 0]
-        self._quota_cache: dict[tuple[str, Period], Fraction] = {}
+        fy = index.calendar.fiscal_year_of(target.start)
+        self.year = [p for p in index.periods(plan.period, fy) if p.start <= target.start]
+        # Keyed by period start: dates hash much faster than Period records, and payees are many.
+        self._days = {p.start: self._active_days(p) for p in self.year}
+        self.evaluated = [p for p in self.year if p == target or self._days[p.start] > 0]
+        self._quota_cache: dict[tuple[str, date], Fraction] = {}
+        self._incentive_cache: dict[tuple[date, Accumulation], Fraction] = {}
 
     # -- windows and proration ------------------------------------------------------------------
 
@@ -101,7 +118,8 @@ class PayeeTerms:
         return max(days, 0)
 
     def proration(self, period: Period) -> Fraction:
-        return Fraction(self._days[period], period.days)
+        days = self._days[period.start]
+        return _ONE if days == period.days else Fraction(days, period.days)
 
     def periods_in(self, period: Period, accumulate: Accumulation) -> list[Period]:
         chosen = (
@@ -109,7 +127,7 @@ class PayeeTerms:
             if accumulate is Accumulation.PERIOD
             else [p for p in self.year if p.start <= period.start]
         )
-        return [p for p in chosen if self._days[p] > 0]
+        return [p for p in chosen if self._days[p.start] > 0]
 
     # -- quotas, attainment, target incentive ---------------------------------------------------
 
@@ -119,14 +137,14 @@ class PayeeTerms:
         return sum((self._period_quota(measure, p) for p in self.periods_in(period, accumulate)), Fraction(0))
 
     def _period_quota(self, measure: Measure, period: Period) -> Fraction:
-        key = (measure.key, period)
+        key = (measure.key, period.start)
         cached = self._quota_cache.get(key)
         if cached is not None:
             return cached
         rule = measure.quota
         assert rule is not None
-        cal = self.index.calendar
-        source = period if rule.source is self.plan.period else cal.period_of(rule.source, period.start)
+        index = self.index
+        source = period if rule.source is self.plan.period else index.period_of(rule.source, period.start)
         person_id = self.assignment.person_id
         target = self.index.quotas.get((person_id, rule.metric, source.key))
         if target is None:
@@ -136,7 +154,7 @@ class PayeeTerms:
             )
         slots = [
             p
-            for p in cal.periods(self.plan.period, source.fiscal_year)
+            for p in index.periods(self.plan.period, source.fiscal_year)
             if source.start <= p.start < source.end
         ]
         position = slots.index(period) if period in slots else 0
@@ -144,7 +162,7 @@ class PayeeTerms:
         value = Fraction(target) * share
         hired = self.person.hired_on
         if rule.ramp and hired is not None:
-            first = cal.period_of(self.plan.period, hired)
+            first = index.period_of(self.plan.period, hired)
             months = (period.start.year - first.start.year) * 12 + period.start.month - first.start.month
             step = months // (12 // PER_YEAR[self.plan.period])
             if 0 <= step < len(rule.ramp):
@@ -160,6 +178,12 @@ class PayeeTerms:
         return out
 
     def target_incentive(self, period: Period, accumulate: Accumulation) -> Fraction:
+        key = (period.start, accumulate)
+        if key not in self._incentive_cache:
+            self._incentive_cache[key] = self._target_incentive(period, accumulate)
+        return self._incentive_cache[key]
+
+    def _target_incentive(self, period: Period, accumulate: Accumulation) -> Fraction:
         annual = Fraction(self.assignment.target_incentive)
         per = PER_YEAR[self.plan.period]
         return sum(

@@ -8,17 +8,17 @@ milliseconds however large the company's data is.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from attain.domain.calendar import Period
 from attain.domain.plans.model import CreditRole
 from attain.engine.inputs import CreditSplit, OrderRow
 from attain.engine.relational.crediting import credits_sql
 from attain.engine.relational.engine import Workspace, run_period
-from attain.engine.relational.facts import FactTables, in_id_order, load, orders_table, splits_table
+from attain.engine.relational.facts import ORDER_SCHEMA, FactTables, load, orders_table, splits_table
 from attain.engine.results import PayeeResult
 
 
@@ -43,21 +43,24 @@ class WhatIf:
         levels = max((p.crediting.rollup_levels for p in plans.values()), default=0)
         con = duckdb.connect()
         try:
-            order_ids = load(con, facts, levels)
+            load(con, facts, levels)
             roles = frozenset(CreditRole)
-            with_splits = facts.splits is not None and facts.splits.num_rows > 0
-            numbers = con.execute(
-                f"SELECT DISTINCT ono FROM ({credits_sql(roles, levels, (), with_splits)}) "
-                "WHERE person_id = ? ORDER BY ono",
-                [person_id],
-            ).fetchnumpy()["ono"]
+            person = credits_sql(roles, levels, (), facts.has_splits)
+            mine = f"SELECT DISTINCT ono FROM ({person}) WHERE person_id = ?"
+            orders = con.sql(
+                f"SELECT {', '.join(ORDER_SCHEMA.names)} FROM orders_src WHERE ono IN ({mine}) ORDER BY ono",
+                params=[person_id],
+            ).to_arrow_table()
+            splits = None
+            if facts.has_splits:
+                splits = con.sql(
+                    "SELECT s.order_id, s.person_id, CAST(s.share AS DECIMAL(18, 9)) AS share, s.role, "
+                    f"CAST(s.sequence AS INTEGER) AS sequence FROM splits_arrow s JOIN orders_src o "
+                    f"ON s.order_id = o.order_id WHERE o.ono IN ({mine}) ORDER BY s.ord",
+                    params=[person_id],
+                ).to_arrow_table()
         finally:
             con.close()
-        ids = order_ids.take(numbers)
-        orders = in_id_order(facts.orders).take(numbers)
-        splits = facts.splits
-        if splits is not None:
-            splits = splits.filter(pc.is_in(splits["order_id"], value_set=ids))
         small = replace(inp, assignments=assignments, orders=(), splits=(), _people={})
         self.facts = FactTables(small, orders, splits)
         self.workspace = Workspace(memory_limit="1GB")
@@ -71,12 +74,12 @@ class WhatIf:
 
     def estimate(self, order: OrderRow, splits: tuple[CreditSplit, ...] = ()) -> Estimate:
         """The person's results without and with `order` (and its splits) booked."""
-        orders = pa.concat_tables(
-            [self.facts.orders, orders_table([order]).select(self.facts.orders.column_names)]
-        )
+        assert isinstance(self.facts.orders, pa.Table)
+        orders = pa.concat_tables([self.facts.orders, orders_table([order]).cast(self.facts.orders.schema)])
         extra = self.facts.splits
         if splits:
             new = splits_table(list(splits))
+            assert not isinstance(extra, Path)
             extra = new if extra is None else pa.concat_tables([extra, new.cast(extra.schema)])
         after = self._run(FactTables(self.facts.inputs, orders, extra))
         return Estimate(self.before, tuple(after))
