@@ -159,7 +159,10 @@ def test_the_report_names_each_quirk_with_its_count(store: SqlStore, maven: Path
     )
     gtx = rows(
         store,
-        select(func.count()).select_from(m.Opportunity).join(m.Product).where(m.Product.name == "GTX Pro"),
+        select(func.count())
+        .select_from(m.Opportunity)
+        .join(m.Product, m.Product.id == m.Opportunity.product_id)
+        .where(m.Product.name == "GTX Pro"),
     )
     assert gtx == [(1480,)]
 
