@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -20,6 +21,8 @@ from attain.analytics.ports import Detail, FactScope
 from attain.analytics.progress import goal_progress, set_thresholds
 from attain.analytics.queries import Scope, Window, metric_rows
 from attain.analytics.standings import leaderboard, why_off_pace
+from attain.app.imports.batch import Batch
+from attain.app.imports.load import load_batch
 from attain.cli.main import _register, app
 from attain.domain.calendar import PeriodKind
 from attain.store.unit_of_work import SqlStore
@@ -181,6 +184,18 @@ def test_team_scope_reads_only_the_subtree(company: SqlStore) -> None:
             tx.fact_reader, ["won_revenue"], [], Window(period="FY2024"), Scope(team="west"), today=TODAY
         )
     assert west["won_revenue"] == Decimal("201.00")
+
+
+def test_org_read_again_after_an_import_sees_the_new_rows(company: SqlStore) -> None:
+    with company.transaction() as tx:
+        before = Org.read(tx.fact_reader)
+    batch = Batch("late hire")
+    batch.add("person", pl.DataFrame({"external_id": ["eve"], "name": ["Eve"]}))
+    assert load_batch(company, batch, actor="test").committed
+    with company.transaction() as tx:
+        after = Org.read(tx.fact_reader)
+        assert after.accounts.height == 3  # read lazily through this transaction
+    assert (before.people.height, after.people.height) == (4, 5)
 
 
 def test_definitions_are_published_to_the_table(company: SqlStore) -> None:

@@ -8,7 +8,7 @@ whole subtree (a fact is repeated once per ancestor team).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -122,14 +122,23 @@ class Org:
 
     @classmethod
     def read(cls, reader: FactReader) -> Org:
-        return cls.build(
-            people=reader.people(),
-            teams=reader.teams(),
-            territories=reader.territories(),
-            accounts=reader.accounts,
-            products=reader.products(),
-            assignments=reader.assignments(),
-        )
+        """The org as the reader's database holds it; kept per data version, which every import changes."""
+        version = reader.data_version()
+        org = _ORGS.get(version)
+        if org is None:
+            org = cls.build(
+                people=reader.people(),
+                teams=reader.teams(),
+                territories=reader.territories(),
+                accounts=reader.accounts,
+                products=reader.products(),
+                assignments=reader.assignments(),
+            )
+            if len(_ORGS) >= 16:
+                _ORGS.clear()
+            _ORGS[version] = org
+        # The kept org reads its accounts (when first needed) through this transaction's reader.
+        return replace(org, account_source=reader.accounts)
 
     def assignment_on(self, frame: pl.DataFrame, person_col: str, date_col: str) -> pl.DataFrame:
         """`frame` with `_team` and `territory_id` of the person's assignment on each row's date (or null)."""
@@ -213,3 +222,6 @@ class Org:
     def child_teams(self, team_id: int | None) -> list[int]:
         cond = pl.col("parent_id").is_null() if team_id is None else pl.col("parent_id") == team_id
         return sorted(self.teams.filter(cond)["id"].to_list())
+
+
+_ORGS: dict[str, Org] = {}

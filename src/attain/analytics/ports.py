@@ -62,6 +62,10 @@ class FactReader(Protocol):
         """Costs whose period overlaps [start, end)."""
         ...
 
+    def data_version(self) -> str:
+        """Names this database and the state of its facts; it changes whenever an import commits."""
+        ...
+
     def daily_totals(self, source: str, scope: FactScope) -> pl.DataFrame:
         """Per day and currency, the summed amount and count of `source`: 'orders' (by booked_on) or
         'won' (won opportunities by close_on), aggregated where the data lives."""

@@ -37,7 +37,7 @@ from attain.analytics.pace import (
     seasonal_share,
     status,
 )
-from attain.analytics.ports import AnalyticsStore, FactReader, FactScope, GoalRecord
+from attain.analytics.ports import AnalyticsStore, AnalyticsTransaction, FactReader, FactScope, GoalRecord
 from attain.analytics.queries import id_of, require_calendar
 from attain.analytics.rowsets import Query
 from attain.analytics.timeframe import TimeFrame
@@ -164,6 +164,11 @@ def seasonal_share_from_daily(
     return seasonal_share(history)
 
 
+# Company seasonality is the same for every goal of a metric and period on a given day; it is kept per
+# data version (which changes with every import), so a page of rep dashboards reads it once.
+_SHARES: dict[tuple[str, str, str, int, str], float | None] = {}
+
+
 def _shares(
     reader: FactReader,
     org: Org,
@@ -174,10 +179,30 @@ def _shares(
     currency: str,
 ) -> float | None:
     """Company seasonality of `metric`: from SQL daily totals where the metric has them, else from facts."""
-    first = calendar.period(period.kind, period.fiscal_year - HISTORY_YEARS, period.number)
+    key = (reader.data_version(), metric, period.key, days, currency)
+    if key not in _SHARES:
+        if len(_SHARES) > 10_000:
+            _SHARES.clear()
+        _SHARES[key] = _compute_share(reader, org, metric, calendar, period, days, currency)
+    return _SHARES[key]
+
+
+def _compute_share(
+    reader: FactReader,
+    org: Org,
+    metric: str,
+    calendar: FiscalCalendar,
+    period: Period,
+    days: int,
+    currency: str,
+) -> float | None:
+    past = [
+        calendar.period(period.kind, period.fiscal_year - y, period.number)
+        for y in range(1, HISTORY_YEARS + 1)
+    ]
     if metric in DAILY_VALUES:
         source, column = DAILY_VALUES[metric]
-        daily = reader.daily_totals(source, FactScope(first.start, period.start))
+        daily = pl.concat([reader.daily_totals(source, FactScope(p.start, p.end)) for p in past])
         foreign = daily.filter(pl.col("currency").is_not_null() & (pl.col("currency") != currency)).height
         daily = to_reporting(
             daily.with_columns(external_id=pl.lit("daily total")),
@@ -188,7 +213,7 @@ def _shares(
         )
         totals = daily.group_by("day").agg(pl.col("amount").sum(), pl.col("n").sum())
         return seasonal_share_from_daily(totals, column, calendar, period, days)
-    history = load_facts_for(reader, org, metric, first.start, period.start, currency)
+    history = load_facts_for(reader, org, metric, past[-1].start, period.start, currency)
     return seasonal_share_of(history, metric, calendar, period, days)
 
 
@@ -208,34 +233,60 @@ def goal_progress(
         info, calendar = require_calendar(reader)
         period = calendar.parse_key(period_key)
         org = Org.read(reader)
-        owners: tuple[int, ...] | None = None
-        if person is not None:
-            owners = (id_of(org, "person", person),)
-            goals = tx.goals.find(periods=[period.key], metric=metric, scope_kind="person", scope_ids=owners)
-        else:
-            goals = tx.goals.find(periods=[period.key], metric=metric, scope_kind=scope_kind)
-        thresholds = Thresholds.from_setting(tx.settings.get(THRESHOLDS_SETTING))
-        when = as_of or min(today, period.last_day)
-        days = elapsed_days(period, when)
-        out: list[GoalProgress] = []
-        for name in sorted({g.metric for g in goals}):
-            query = Query((name,), (), TimeFrame.for_period(calendar, period, when))
-            scope, sources = fact_scope(query, owners)
-            facts = read_facts(reader, scope, sources, org, currency=info.currency)
-            shares = {}
-            if definition(name).additivity is Additivity.SUM:
-                shares[name] = _shares(reader, org, name, calendar, period, days, info.currency)
-            out += progress_of(
-                [g for g in goals if g.metric == name],
-                facts,
-                org,
-                calendar,
-                period,
-                when,
-                thresholds,
-                info.currency,
-                shares,
-            )
+        owner = id_of(org, "person", person) if person is not None else None
+        return progress_in(
+            tx,
+            org,
+            info.currency,
+            calendar,
+            period,
+            as_of or min(today, period.last_day),
+            metric=metric,
+            scope_kind=scope_kind,
+            owner=owner,
+        )
+
+
+def progress_in(
+    tx: AnalyticsTransaction,
+    org: Org,
+    currency: str,
+    calendar: FiscalCalendar,
+    period: Period,
+    when: date,
+    *,
+    metric: str | None = None,
+    scope_kind: str | None = None,
+    owner: int | None = None,
+) -> list[GoalProgress]:
+    """goal_progress inside an open transaction, with the org already read (a dashboard shares both)."""
+    reader = tx.fact_reader
+    owners = (owner,) if owner is not None else None
+    if owners is not None:
+        goals = tx.goals.find(periods=[period.key], metric=metric, scope_kind="person", scope_ids=owners)
+    else:
+        goals = tx.goals.find(periods=[period.key], metric=metric, scope_kind=scope_kind)
+    thresholds = Thresholds.from_setting(tx.settings.get(THRESHOLDS_SETTING)) if goals else Thresholds()
+    days = elapsed_days(period, when)
+    out: list[GoalProgress] = []
+    for name in sorted({g.metric for g in goals}):
+        query = Query((name,), (), TimeFrame.for_period(calendar, period, when))
+        scope, sources = fact_scope(query, owners)
+        facts = read_facts(reader, scope, sources, org, currency=currency)
+        shares = {}
+        if definition(name).additivity is Additivity.SUM:
+            shares[name] = _shares(reader, org, name, calendar, period, days, currency)
+        out += progress_of(
+            [g for g in goals if g.metric == name],
+            facts,
+            org,
+            calendar,
+            period,
+            when,
+            thresholds,
+            currency,
+            shares,
+        )
     return out
 
 

@@ -119,11 +119,12 @@ def metric_frame(
     today: date,
     goals: Sequence[GoalRecord] | None = None,
     goal_reader: GoalRepository | None = None,
+    org: Org | None = None,
 ) -> tuple[pl.DataFrame, Org, str]:
     """Compute the metrics; returns the raw frame (ids, minor units), the org used, and the currency."""
     info, calendar = require_calendar(reader)
     frame = window.resolve(calendar, today)
-    org = Org.read(reader)
+    org = org or Org.read(reader)
     filters, owners = scope_filters(org, scope)
     query = Query(check_metrics(metrics), tuple(by), frame, filters)
     fscope, sources = fact_scope(query, owners)

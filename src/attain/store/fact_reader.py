@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from attain.analytics import frames
@@ -139,6 +140,14 @@ class SqlFactReader:
             f"FROM costs c JOIN periods p ON p.id = c.period_id{_where(cond)}",
             frames.COSTS,
         )
+
+    def data_version(self) -> str:
+        bind = self._s.get_bind()
+        where = "current_schema()" if self._dialect == "postgresql" else "''"
+        row = self._s.execute(
+            text(f"SELECT {where}, count(*), max(id), max(finished_at) FROM import_batches")  # noqa: S608 (fixed text)
+        ).one()
+        return f"{bind.engine.url.render_as_string(hide_password=True)}|{row[0]}|{row[1]}|{row[2]}|{row[3]}"
 
     def daily_totals(self, source: str, scope: FactScope) -> pl.DataFrame:
         table, day, extra = {
