@@ -241,3 +241,41 @@ def test_the_api_applies_the_same_visibility(coached: Coached) -> None:
     # The API answers for the real today, after FY2025-Q2 ended: the full quarter's attainment counts.
     recs = mia.get("/api/v1/coaching/recommendations", params={"period": "FY2025-Q2"}).json()
     assert [(r["person"], r["attainment"]) for r in recs] == [("ann", "0.3"), ("cat", "0.45"), ("bob", "0.6")]
+
+
+def test_only_an_admin_sets_up_skills_and_courses(coached: Coached) -> None:
+    admin = client_for(coached.store, "admin")
+    token = csrf(admin, "/coaching/setup")
+    made = admin.post(
+        "/coaching/setup/skills",
+        follow_redirects=False,
+        data={
+            "csrf": token,
+            "key": "negotiation",
+            "name": "Negotiation",
+            "metrics": "average_deal_size, win_rate",
+        },
+    )
+    assert (made.status_code, made.headers["location"]) == (303, "/coaching/setup")
+    admin.post(
+        "/coaching/setup/courses",
+        data={"csrf": token, "key": "NEG-1", "name": "Negotiating on value", "skills": "negotiation"},
+    )
+    page = admin.get("/coaching/setup").text
+    assert 'data-skill="negotiation"' in page
+    assert "average_deal_size, win_rate" in page
+    assert 'data-course="NEG-1"' in page
+    wrong = admin.post(
+        "/coaching/setup/skills", data={"csrf": token, "key": "x", "name": "X", "metrics": "wins"}
+    )
+    assert wrong.status_code == 422
+    assert "unknown metric" in wrong.text
+    mia = client_for(coached.store, "mia")
+    assert mia.get("/coaching/setup").status_code == 404
+    assert (
+        mia.post(
+            "/coaching/setup/skills",
+            data={"csrf": csrf(mia, "/coaching/team"), "key": "y", "name": "Y", "metrics": "win_rate"},
+        ).status_code
+        == 403
+    )

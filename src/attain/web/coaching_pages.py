@@ -8,12 +8,11 @@ outside the viewer's reach answers 404, like an id that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attain.app.coaching.access import Viewer
@@ -32,59 +31,16 @@ from attain.app.coaching.sessions import (
 )
 from attain.app.coaching.skills import skill_gap
 from attain.app.coaching.training import certifications_expiring, training_of
-from attain.app.coaching.wording import format_value
 from attain.app.ports import UserInfo
 from attain.domain.calendar import PeriodKind
-from attain.domain.errors import AttainError, InvalidInput, NotFound
+from attain.domain.errors import InvalidInput, NotFound
 from attain.store.coaching import SqlCoachingStore
 from attain.store.coaching_kpis import AnalyticsKpis
-from attain.store.unit_of_work import SqlStore
-from attain.web.deps import current_user, get_store
-from attain.web.errors import STATUS
-from attain.web.security import csrf_token, csrf_valid
+from attain.web import coaching_setup
+from attain.web.coaching_views import Csrf, Store, form, page, render, today_of
 
 router = APIRouter(prefix="/coaching", include_in_schema=False)
-Store = Annotated[SqlStore, Depends(get_store)]
-Csrf = Annotated[str, Form()]
-
-
-def _today(request: Request) -> date:
-    """The organisation's local day, as the access rules use; `app.state.today` pins it (tests, demos)."""
-    pinned = getattr(request.app.state, "today", None)
-    return pinned if isinstance(pinned, date) else date.today()  # noqa: DTZ011
-
-
-def _render(request: Request, template: str, user: UserInfo, code: int = 200, **context: Any) -> HTMLResponse:
-    templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(
-        request,
-        template,
-        {"csrf": csrf_token(request), "user": user, "fmt": format_value, "today": _today(request), **context},
-        status_code=code,
-    )
-    return response
-
-
-def _page(request: Request, build: Callable[[UserInfo, Viewer], Response]) -> Response:
-    """Run a page for the signed-in user; domain errors become an error page with the matching status."""
-    user = current_user(request)
-    if user is None:
-        return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
-    try:
-        return build(user, Viewer.of(user))
-    except AttainError as exc:
-        return _render(request, "coaching_error.html", user, STATUS[exc.kind], error=exc)
-
-
-def _form(request: Request, csrf: str, build: Callable[[UserInfo, Viewer], str]) -> Response:
-    """A form post: checks the CSRF token, runs the write, redirects to the page it returns (303)."""
-
-    def run(user: UserInfo, viewer: Viewer) -> Response:
-        if not csrf_valid(request, csrf):
-            raise InvalidInput("the form expired", hint="reload the page and submit again")
-        return RedirectResponse(build(user, viewer), status.HTTP_303_SEE_OTHER)
-
-    return _page(request, run)
+router.include_router(coaching_setup.router)
 
 
 def _quarter(kpis: AnalyticsKpis, period: str | None, today: date) -> str | None:
@@ -112,7 +68,7 @@ def coaching_home(request: Request) -> Response:
         leads = bool({"admin", "manager"} & set(user.roles))
         return RedirectResponse("/coaching/team" if leads else "/coaching/me", status.HTTP_303_SEE_OTHER)
 
-    return _page(request, build)
+    return page(request, build)
 
 
 @router.get("/me", response_class=HTMLResponse)
@@ -122,8 +78,8 @@ def my_coaching(request: Request, store: Store) -> Response:
     def build(user: UserInfo, viewer: Viewer) -> Response:
         if user.person_id is None:
             raise NotFound("your login is not linked to a person", hint="ask an admin to link it")
-        cs, kpis, me, today = SqlCoachingStore(store), AnalyticsKpis(store), user.person_id, _today(request)
-        return _render(
+        cs, kpis, me, today = SqlCoachingStore(store), AnalyticsKpis(store), user.person_id, today_of(request)
+        return render(
             request,
             "coaching_me.html",
             user,
@@ -135,7 +91,7 @@ def my_coaching(request: Request, store: Store) -> Response:
             reviews=reviews_of(cs, viewer, me, today=today),
         )
 
-    return _page(request, build)
+    return page(request, build)
 
 
 @router.get("/team", response_class=HTMLResponse)
@@ -145,10 +101,10 @@ def team_coaching(
     """The manager's page: overdue items, at-risk reps with recommendations, calibration."""
 
     def build(user: UserInfo, viewer: Viewer) -> Response:
-        cs, kpis, today = SqlCoachingStore(store), AnalyticsKpis(store), _today(request)
+        cs, kpis, today = SqlCoachingStore(store), AnalyticsKpis(store), today_of(request)
         quarter = _quarter(kpis, period, today)
         reviewed = review_period or _previous_quarter(cs, kpis, quarter)
-        return _render(
+        return render(
             request,
             "coaching_team.html",
             user,
@@ -164,7 +120,7 @@ def team_coaching(
             certifications=certifications_expiring(cs, viewer, today=today),
         )
 
-    return _page(request, build)
+    return page(request, build)
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
@@ -172,13 +128,13 @@ def person_page(request: Request, person_id: int, store: Store) -> Response:
     """One person's coaching record and skill-gap view, as far as the viewer may see it."""
 
     def build(user: UserInfo, viewer: Viewer) -> Response:
-        cs, kpis, today = SqlCoachingStore(store), AnalyticsKpis(store), _today(request)
+        cs, kpis, today = SqlCoachingStore(store), AnalyticsKpis(store), today_of(request)
         with cs.transaction() as tx:
             person = tx.org.names([person_id]).get(person_id)
         feedback = feedback_about(cs, viewer, person_id, today=today)  # NotFound when out of reach
         if person is None:
             raise NotFound(f"person {person_id} not found")
-        return _render(
+        return render(
             request,
             "coaching_person.html",
             user,
@@ -190,42 +146,44 @@ def person_page(request: Request, person_id: int, store: Store) -> Response:
             training=training_of(cs, viewer, today=today, person_id=person_id),
         )
 
-    return _page(request, build)
+    return page(request, build)
 
 
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
 def session_page(request: Request, session_id: int, store: Store) -> Response:
     def build(user: UserInfo, viewer: Viewer) -> Response:
         cs = SqlCoachingStore(store)
-        view = session_view(cs, viewer, session_id, today=_today(request))
+        view = session_view(cs, viewer, session_id, today=today_of(request))
         with cs.transaction() as tx:
             names = tx.org.names([view.session.rep_id, view.session.coach_id])
         coach = view.session.coach_id == user.person_id or "admin" in user.roles
-        return _render(request, "coaching_session.html", user, view=view, names=names, coach=coach)
+        return render(request, "coaching_session.html", user, view=view, names=names, coach=coach)
 
-    return _page(request, build)
+    return page(request, build)
 
 
 @router.get("/feedback/{feedback_id}", response_class=HTMLResponse)
 def feedback_page(request: Request, feedback_id: int, store: Store) -> Response:
     def build(user: UserInfo, viewer: Viewer) -> Response:
         cs = SqlCoachingStore(store)
-        found = feedback_item(cs, viewer, feedback_id, today=_today(request))
+        found = feedback_item(cs, viewer, feedback_id, today=today_of(request))
         with cs.transaction() as tx:
             names = tx.org.names([found.subject_id])
             skills = {s.id: s.name for s in tx.skills.all()}
-        return _render(request, "coaching_feedback.html", user, feedback=found, names=names, skills=skills)
+        return render(request, "coaching_feedback.html", user, feedback=found, names=names, skills=skills)
 
-    return _page(request, build)
+    return page(request, build)
 
 
 @router.get("/contests/{key}", response_class=HTMLResponse)
 def contest_page(request: Request, key: str, store: Store) -> Response:
     def build(user: UserInfo, viewer: Viewer) -> Response:
-        board = leaderboard(SqlCoachingStore(store), AnalyticsKpis(store), viewer, key, today=_today(request))
-        return _render(request, "coaching_contest.html", user, board=board)
+        board = leaderboard(
+            SqlCoachingStore(store), AnalyticsKpis(store), viewer, key, today=today_of(request)
+        )
+        return render(request, "coaching_contest.html", user, board=board)
 
-    return _page(request, build)
+    return page(request, build)
 
 
 # -- forms ------------------------------------------------------------------------------------------
@@ -266,12 +224,12 @@ def schedule_recommended(
             rep_id=rep_id,
             period=period,
             held_on=_day(held_on, "session"),
-            today=_today(request),
+            today=today_of(request),
             kind=kind,
         )
         return f"/coaching/sessions/{session.id}"
 
-    return _form(request, csrf, build)
+    return form(request, csrf, build)
 
 
 @router.post("/sessions/{session_id}/record")
@@ -288,13 +246,13 @@ def record(
             SqlCoachingStore(store),
             viewer,
             session_id,
-            today=_today(request),
+            today=today_of(request),
             notes=notes,
             private_notes=private_notes,
         )
         return f"/coaching/sessions/{session_id}"
 
-    return _form(request, csrf, build)
+    return form(request, csrf, build)
 
 
 @router.post("/sessions/{session_id}/items")
@@ -317,14 +275,14 @@ def add_item(
             owner_id=owner_id,
             title=title,
             due_on=_day(due_on, "due date"),
-            today=_today(request),
+            today=today_of(request),
             session_id=session_id,
             metric=metric.strip() or None,
             target=_decimal(target, "target"),
         )
         return f"/coaching/sessions/{session_id}"
 
-    return _form(request, csrf, build)
+    return form(request, csrf, build)
 
 
 @router.post("/feedback")
@@ -348,12 +306,12 @@ def add_feedback(
             visibility=visibility,
             summary=summary,
             points=points,
-            today=_today(request),
+            today=today_of(request),
             session_id=int(session_id) if session_id.strip() else None,
         )
         return f"/coaching/sessions/{session_id}" if session_id.strip() else f"/coaching/people/{subject_id}"
 
-    return _form(request, csrf, build)
+    return form(request, csrf, build)
 
 
 @router.post("/items/{item_id}/status")
@@ -361,7 +319,7 @@ def item_status(
     request: Request, item_id: int, store: Store, csrf: Csrf, status_: Annotated[str, Form(alias="status")]
 ) -> Response:
     def build(user: UserInfo, viewer: Viewer) -> str:
-        set_action_status(SqlCoachingStore(store), viewer, item_id, status_, today=_today(request))
+        set_action_status(SqlCoachingStore(store), viewer, item_id, status_, today=today_of(request))
         return "/coaching/me" if "rep" in user.roles else "/coaching/team"
 
-    return _form(request, csrf, build)
+    return form(request, csrf, build)
