@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import create_engine, text
 
-from attain.analytics.compute import TABLE_METRICS, fact_scope, measure
+from attain.analytics.compute import TABLE_METRICS, fact_scope, measure_all
 from attain.analytics.dashboard import rep_dashboard
 from attain.analytics.facts import read_facts
 from attain.analytics.org import Dimension, Org
@@ -99,10 +99,10 @@ def child_all(url: str) -> dict[str, object]:
         facts = read_facts(reader, scope, sources, org, currency=info.currency)
         goals = tx.goals.find(metric="revenue")
     read = time.perf_counter() - started
-    rows = {}
-    for name, by in (("person", (Dimension.PERSON,)), ("team", (Dimension.TEAM,)), ("company", ())):
-        table = measure(facts, Query(TABLE_METRICS, by, frame), goals, info.currency)
-        rows[name] = table.height
+    groupings = {"person": (Dimension.PERSON,), "team": (Dimension.TEAM,), "company": ()}
+    queries = [Query(TABLE_METRICS, by, frame) for by in groupings.values()]
+    tables = measure_all(facts, queries, goals, info.currency)
+    rows = {name: table.height for name, table in zip(groupings, tables, strict=True)}
     total = time.perf_counter() - started
     return {
         "read": read,
@@ -183,13 +183,17 @@ def main() -> None:
             have = opportunities_in(url)
         runs = [run_child("all", url) for _ in range(args.repeat)]
         rep = run_child("rep", url, str(args.dashboards))
-        pick = sorted(runs, key=lambda r: float(r["total"]))[len(runs) // 2]  # type: ignore[arg-type]
-        lines.append((backend, have, pick, max(float(r["peak_mib"]) for r in runs), rep))  # type: ignore[arg-type]
+        pick = sorted(runs, key=lambda r: num(r["total"]))[len(runs) // 2]
+        lines.append((backend, have, pick, max(num(r["peak_mib"]) for r in runs), rep))
     table = render(lines)
     print(table)
     if args.write_results:
         with RESULTS.open("a", encoding="utf-8") as handle:
             handle.write(section(table))
+
+
+def num(value: object) -> float:
+    return float(str(value))
 
 
 def render(lines: list[tuple[str, int, dict[str, object], float, dict[str, object]]]) -> str:
@@ -199,14 +203,15 @@ def render(lines: list[tuple[str, int, dict[str, object], float, dict[str, objec
         "|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for backend, have, run, peak, rep in lines:
-        rows = run["rows"]
-        facts = run["facts"]
-        assert isinstance(rows, dict) and isinstance(facts, dict)
+        rows, facts = run["rows"], run["facts"]
+        assert isinstance(rows, dict)
+        assert isinstance(facts, dict)
+        name = "SQLite" if backend == "sqlite" else "PostgreSQL"
+        timings = " | ".join(f"{num(run[k]):.2f}" for k in ("read", "compute", "total"))
         out.append(
-            f"| {'SQLite' if backend == 'sqlite' else 'PostgreSQL'} | {have:,} | {facts['orders']:,} | "
-            f"{float(run['read']):.2f} | {float(run['compute']):.2f} | {float(run['total']):.2f} | {peak:.0f} | "  # type: ignore[arg-type]
+            f"| {name} | {have:,} | {facts['orders']:,} | {timings} | {peak:.0f} | "
             f"{rows['person']:,} / {rows['team']:,} / {rows['company']:,} | "
-            f"{float(rep['median_ms']):.1f} ({float(rep['p90_ms']):.1f}) |"  # type: ignore[arg-type]
+            f"{num(rep['median_ms']):.1f} ({num(rep['p90_ms']):.1f}) |"
         )
     return "\n".join(out)
 

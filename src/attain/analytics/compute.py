@@ -60,8 +60,23 @@ def measure(
     Sums and counts are 0 for a group that has rows for another metric but none for this one;
     everything else stays null there, as each definition documents.
     """
+    return _measure(Measurement(facts, query), goals, currency)
+
+
+def measure_all(
+    facts: Facts, queries: Sequence[Query], goals: Sequence[GoalRecord] = (), currency: str = "USD"
+) -> list[pl.DataFrame]:
+    """`measure` for several groupings of the same metrics, time and filters, building each row set once."""
+    if len({(q.frame, q.filters) for q in queries}) > 1:
+        raise ValueError("measure_all needs queries over the same time frame and filters")
+    cache: dict[tuple[RowSet, Shift | None], pl.DataFrame] = {}
+    union = frozenset(d for q in queries for d in q.dims)
+    return [_measure(Measurement(facts, q, cache, union), goals, currency) for q in queries]
+
+
+def _measure(m: Measurement, goals: Sequence[GoalRecord], currency: str) -> pl.DataFrame:
+    query = m.query
     metrics = check_metrics(query.metrics)
-    m = Measurement(facts, query)
     keys = query.keys
     parts: list[pl.DataFrame] = []
     by_row_set: dict[RowSet, list[str]] = {}

@@ -67,6 +67,12 @@ class Measurement:
     facts: Facts
     query: Query
     _cache: dict[tuple[RowSet, Shift | None], pl.DataFrame] = field(default_factory=dict)
+    # Measurements of several groupings can share one cache when rows carry all their dimensions.
+    extra_dims: frozenset[Dimension] = frozenset()
+
+    @property
+    def dims(self) -> set[Dimension]:
+        return self.query.dims | self.extra_dims
 
     @property
     def frame(self) -> TimeFrame:
@@ -105,7 +111,7 @@ class Measurement:
         return rows
 
     def _attach(self, rows: pl.DataFrame, date_col: str, owner_col: str = "owner_id") -> pl.DataFrame:
-        return self.facts.org.attach(rows, self.query.dims, owner_col=owner_col, date_col=date_col)
+        return self.facts.org.attach(rows, self.dims, owner_col=owner_col, date_col=date_col)
 
 
 def _orders(m: Measurement, buckets: list[Bucket]) -> pl.DataFrame:
@@ -154,7 +160,7 @@ def _pipeline(m: Measurement, buckets: list[Bucket]) -> pl.DataFrame:
 
 
 def _rep_months(m: Measurement, buckets: list[Bucket]) -> pl.DataFrame:
-    if not buckets or not m.query.dims <= PEOPLE_DIMENSIONS:
+    if not buckets or not m.dims <= PEOPLE_DIMENSIONS:
         return pl.DataFrame(
             schema={
                 "person_id": pl.Int64,

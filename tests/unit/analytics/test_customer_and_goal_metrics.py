@@ -8,10 +8,13 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
+from attain.analytics.compute import TABLE_METRICS, measure, measure_all
 from attain.analytics.facts import Facts
 from attain.analytics.org import Dimension, Org
 from attain.analytics.ports import GoalRecord
-from attain.domain.calendar import PeriodKind
+from attain.analytics.rowsets import Query
+from attain.analytics.timeframe import TimeFrame
+from attain.domain.calendar import FiscalCalendar, PeriodKind
 from tests.unit.analytics.conftest import Run
 from tests.unit.analytics.sample_org import opportunity_frame, order_frame
 
@@ -159,3 +162,11 @@ def test_pipeline_coverage_divides_open_pipeline_by_the_remaining_goal(run: Run,
     got = {(r["person_id"], r["period"]): r["pipeline_coverage"] for r in people}
     # Bob: nothing open at the end of Q3 against 149.00 to go; in Q2 he beat his goal, so nothing remains.
     assert got == {(11, "FY2024-Q3"): 0.0, (11, "FY2024-Q2"): None, (10, "FY2024-Q3"): None}
+
+
+def test_measuring_several_groupings_at_once_gives_the_same_tables(facts: Facts) -> None:
+    frame = TimeFrame(FiscalCalendar(1), D(2024, 1, 1), D(2025, 1, 1), D(2024, 12, 31), PeriodKind.QUARTER)
+    queries = [Query(TABLE_METRICS, by, frame) for by in ((Dimension.PERSON,), (Dimension.TEAM,), ())]
+    together = measure_all(facts, queries, GOALS)
+    for query, table in zip(queries, together, strict=True):
+        assert table.equals(measure(facts, query, GOALS)), query.by
