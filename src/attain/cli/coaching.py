@@ -15,11 +15,8 @@ from typing import Annotated, Any
 import typer
 
 from attain.app.coaching.access import Viewer
-from attain.app.coaching.appraisals import calibration, open_review, rate_review, reviews_of, standouts
 from attain.app.coaching.feedback import feedback_about, feedback_visible, give_feedback
 from attain.app.coaching.followup import ItemFilter, follow_up
-from attain.app.coaching.nudges import plan_nudges
-from attain.app.coaching.recommendations import recommendations, schedule_from_recommendation
 from attain.app.coaching.sessions import (
     add_action_item,
     record_session,
@@ -28,7 +25,7 @@ from attain.app.coaching.sessions import (
     sessions_for,
     set_action_status,
 )
-from attain.app.coaching.wording import format_value, plain
+from attain.app.coaching.wording import format_value
 from attain.cli.context import state
 from attain.cli.main import app
 from attain.cli.output import err_console, print_rows
@@ -40,7 +37,7 @@ from attain.store.unit_of_work import SqlStore
 coaching_app = typer.Typer(help="Coaching, feedback, training and appraisals.", no_args_is_help=True)
 app.add_typer(coaching_app, name="coaching")
 
-Day = Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])]
+DayOpt = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
 PersonArg = Annotated[str, typer.Argument(help="The person's external id")]
 PeriodOpt = Annotated[
     str | None, typer.Option("--period", help="Period key, e.g. FY2025-Q2 (default: this quarter)")
@@ -109,7 +106,7 @@ def _coaching(
     ctx.meta["coaching"] = Coaching(store, SqlCoachingStore(store), AnalyticsKpis(store), viewer, day)
 
 
-def _fmt(ctx: typer.Context) -> Any:
+def output_format(ctx: typer.Context) -> Any:
     return state(ctx).fmt
 
 
@@ -142,7 +139,7 @@ def list_sessions(
     ]
     print_rows(
         rows,
-        _fmt(ctx),
+        output_format(ctx),
         title="Coaching sessions",
         columns=[
             "id",
@@ -243,7 +240,7 @@ def show_session(ctx: typer.Context, session_id: Annotated[int, typer.Argument(h
                 "feedback": len(view.feedback),
             }
         ],
-        _fmt(ctx),
+        output_format(ctx),
         title=f"Session {s.id}",
     )
 
@@ -287,7 +284,7 @@ def items(
         )
     print_rows(
         rows,
-        _fmt(ctx),
+        output_format(ctx),
         title=f"Action items ({which})",
         columns=[
             "id",
@@ -404,7 +401,7 @@ def feedback(
     ]
     print_rows(
         rows,
-        _fmt(ctx),
+        output_format(ctx),
         title="Feedback",
         columns=["id", "given_on", "about", "by", "visibility", "summary", "strengths", "improvements"],
     )
@@ -435,180 +432,5 @@ def give(
     err_console.print(f"[green]Feedback {made.id}[/green] ({made.visibility}).")
 
 
-# -- recommendations ----------------------------------------------------------------------------------
-
-
-@coaching_app.command("recommendations")
-def recommend(ctx: typer.Context, period: PeriodOpt = None) -> None:
-    """For each at-risk rep you manage: the coaching focus, courses and the reason, from the KPI layer."""
-    c = ctx_coaching(ctx)
-    found = recommendations(
-        c.coaching, c.kpis, c.viewer, period=c.period(period), today=c.today, nudges=plan_nudges(c.coaching)
-    )
-    rows = [
-        {
-            "person": r.person.external_id,
-            "name": r.person.name,
-            "status": r.pace.status,
-            "attainment": None if r.pace.attainment is None else f"{r.pace.attainment:.0%}",
-            "focus": ", ".join(s.key for s in r.focus),
-            "courses": ", ".join(x.external_id for x in r.courses),
-            "session": r.session_kind,
-            "reason": r.reason,
-            "nudges": "; ".join(r.nudges),
-        }
-        for r in found
-    ]
-    print_rows(
-        rows,
-        _fmt(ctx),
-        title="Recommendations",
-        columns=["person", "name", "status", "attainment", "focus", "courses", "session", "reason", "nudges"],
-    )
-
-
-@coaching_app.command("schedule-recommended")
-def schedule_recommended(
-    ctx: typer.Context,
-    rep: PersonArg,
-    on: Annotated[datetime, typer.Option("--on", formats=["%Y-%m-%d"], help="The session's day")],
-    period: PeriodOpt = None,
-    kind: Annotated[str | None, typer.Option(help="Override the recommended session kind")] = None,
-) -> None:
-    """Plan a session on the recommended focus for an at-risk rep."""
-    c = ctx_coaching(ctx)
-    session, rec = schedule_from_recommendation(
-        c.coaching,
-        c.kpis,
-        c.viewer,
-        rep_id=c.person(rep),
-        period=c.period(period),
-        held_on=on.date(),
-        today=c.today,
-        kind=kind,
-    )
-    err_console.print(
-        f"[green]Session {session.id}[/green] ({session.kind}) on {session.held_on}: {rec.reason}"
-    )
-
-
-# -- reviews ------------------------------------------------------------------------------------------
-
-
-def _review_row(c: Coaching, r: Any) -> dict[str, Any]:
-    names = c.names([r.person_id])
-    figures = {x.metric: x.value for x in r.metrics}
-    return {
-        "id": r.id,
-        "person": names[r.person_id],
-        "period": r.period_key,
-        "status": r.status,
-        "snapshot_on": r.snapshot_on,
-        "attainment": plain(r.attainment),
-        "rank": r.rank,
-        "rank_of": r.rank_of,
-        "rating": r.rating,
-        "revenue": plain(figures.get("revenue")),
-        "win_rate": plain(figures.get("win_rate")),
-        "comments": r.comments,
-        "next_goals": r.next_goals,
-    }
-
-
-REVIEW_COLUMNS = [
-    "id",
-    "person",
-    "period",
-    "status",
-    "snapshot_on",
-    "attainment",
-    "rank",
-    "rank_of",
-    "rating",
-    "revenue",
-    "win_rate",
-    "comments",
-    "next_goals",
-]
-
-
-@coaching_app.command("reviews")
-def reviews(ctx: typer.Context, person: PersonArg) -> None:
-    """A person's reviews (drafts only for the reviewer's side)."""
-    c = ctx_coaching(ctx)
-    found = reviews_of(c.coaching, c.viewer, c.person(person), today=c.today)
-    print_rows([_review_row(c, r) for r in found], _fmt(ctx), title="Reviews", columns=REVIEW_COLUMNS)
-
-
-@coaching_app.command("review")
-def review(
-    ctx: typer.Context,
-    person: PersonArg,
-    period: Annotated[str, typer.Option("--period", help="Period key, e.g. FY2025-Q2")],
-    snapshot_on: Annotated[
-        datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="Figures as of (default: today or period end)"),
-    ] = None,
-) -> None:
-    """Open a review: freezes attainment, KPIs and rank from the KPI layer."""
-    c = ctx_coaching(ctx)
-    made = open_review(
-        c.coaching,
-        c.kpis,
-        c.viewer,
-        person_id=c.person(person),
-        period=period,
-        today=c.today,
-        snapshot_on=snapshot_on.date() if snapshot_on else None,
-    )
-    print_rows([_review_row(c, made)], _fmt(ctx), title=f"Review {made.id}", columns=REVIEW_COLUMNS)
-
-
-@coaching_app.command("rate")
-def rate(
-    ctx: typer.Context,
-    review_id: Annotated[int, typer.Argument(help="Review id")],
-    rating: Annotated[int | None, typer.Option(help="1 needs improvement .. 5 outstanding")] = None,
-    comments: Annotated[str | None, typer.Option()] = None,
-    goals: Annotated[str | None, typer.Option(help="Goals for the next period")] = None,
-    final: Annotated[bool, typer.Option("--final", help="Finalise (locks the review)")] = False,
-) -> None:
-    """Rate a review and set comments and next-period goals."""
-    c = ctx_coaching(ctx)
-    done = rate_review(
-        c.coaching,
-        c.viewer,
-        review_id,
-        today=c.today,
-        rating=rating,
-        comments=comments,
-        next_goals=goals,
-        status="final" if final else "draft",
-    )
-    err_console.print(f"[green]Review {done.id}[/green] {done.status}, rating {done.rating}.")
-
-
-@coaching_app.command("calibration")
-def calibrate(ctx: typer.Context, period: Annotated[str, typer.Option("--period")]) -> None:
-    """Ratings against attainment bands for your people's reviews, and the reviews that disagree."""
-    c = ctx_coaching(ctx)
-    view = calibration(c.coaching, c.viewer, period=period, today=c.today)
-    rows: list[dict[str, Any]] = [
-        {"band": band, **{f"rating {k}": v for k, v in counts.items()}} for band, counts in view.grid.items()
-    ]
-    print_rows(rows, _fmt(ctx), title=f"Calibration {period}")
-    for line, why in view.outliers:
-        err_console.print(f"[yellow]{line.person.external_id}[/yellow]: {why}")
-
-
-@coaching_app.command("standouts")
-def standout_lists(ctx: typer.Context, period: Annotated[str, typer.Option("--period")]) -> None:
-    """Top performers and those who need improvement, with their frozen figures as evidence."""
-    c = ctx_coaching(ctx)
-    top, low = standouts(c.coaching, c.viewer, period=period, today=c.today)
-    rows = [
-        {"list": name, **_review_row(c, x.review)}
-        for name, lines in (("top", top), ("needs improvement", low))
-        for x in lines
-    ]
-    print_rows(rows, _fmt(ctx), title=f"Standouts {period}", columns=["list", *REVIEW_COLUMNS])
+# The commands of the other coaching modules register themselves on `coaching_app` when imported.
+from attain.cli import coaching_contests, coaching_reviews  # noqa: E402, F401
