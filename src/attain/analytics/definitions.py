@@ -363,7 +363,7 @@ def render_markdown() -> str:
         "# Metrics",
         "",
         "Generated from `src/attain/analytics/definitions.py` (a test keeps the two in sync): edit the code,",
-        "then run `attain metric-definitions --format markdown > docs/metrics.md`.",
+        "then run `attain metric-definitions --write-doc docs/metrics.md`.",
         "",
         "Every metric can be grouped by person, team (the subtree, as of each fact's date), territory and",
         "region (of the owner's assignment on the fact's date), product, product family, account segment and",
