@@ -158,6 +158,13 @@ def test_leaderboard_and_drill_down(company: SqlStore) -> None:
             tx.fact_reader, "win_rate", Window(period="FY2024"), {Dimension.PERSON: "ann"}, today=TODAY
         )
     assert sorted((r["external_id"], r["status"]) for r in rows) == [("o1", "won"), ("o2", "lost")]
+    with company.transaction() as tx:
+        behind_cac = drill_down(tx.fact_reader, "cac", Window(period="FY2024-Q1"), {}, today=TODAY)
+    assert sorted((r["row_set"], r["external_id"], r["amount"]) for r in behind_cac) == [
+        ("costs", "c1", Decimal("1000.00")),
+        ("costs", "c2", Decimal("500.00")),
+        ("new_customers", "s1", Decimal("100.00")),
+    ]
 
 
 def test_rep_dashboard_shows_quarter_figures_and_goal_pace(company: SqlStore) -> None:

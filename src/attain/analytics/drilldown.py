@@ -22,7 +22,7 @@ from attain.analytics.queries import (
     require_calendar,
     scope_filters,
 )
-from attain.analytics.rowsets import Measurement, Query, RowSet
+from attain.analytics.rowsets import Measurement, Query
 from attain.domain.money import from_minor
 
 _SHOWN = (
@@ -38,6 +38,9 @@ _SHOWN = (
     "created_on",
     "close_on",
     "booked_on",
+    "start_on",
+    "end_on",
+    "category",
     "_snap",
     "_piece",
     "_fraction",
@@ -85,8 +88,6 @@ def drill_down(
     m = Measurement(facts, query)
     parts = []
     for row_set, shift in sorted(row_sets_needed([metric]), key=lambda x: (x[0], str(x[1]))):
-        if row_set is RowSet.COSTS:
-            continue
         rows = m.rows(row_set, shift)
         cols = [c for c in _SHOWN if c in rows.columns]
         if "owner_id" in cols and "person_id" in cols:
