@@ -200,7 +200,11 @@ def main() -> int:
     parser.add_argument("--orders", type=int, action="append")
     parser.add_argument("--payees", type=int, action="append")
     parser.add_argument("--child", nargs=3, metavar=("FOLDER", "ORDERS", "PAYEES"))
+    parser.add_argument("--generate", nargs=3, metavar=("FOLDER", "ORDERS", "PAYEES"))
     args = parser.parse_args()
+    if args.generate:
+        generate(int(args.generate[1]), int(args.generate[2]), Path(args.generate[0]))
+        return 0
     if args.child:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         print(json.dumps(measure(Path(args.child[0]), int(args.child[1]), int(args.child[2]))))
@@ -220,7 +224,11 @@ def main() -> int:
     failed = False
     for orders, payees in sizes:
         with tempfile.TemporaryDirectory(prefix="attain-bench-") as tmp:
-            generate(orders, payees, Path(tmp))
+            # Generated in a process of its own: a measuring child forked from a parent that had held the
+            # data would inherit the parent's peak in ru_maxrss.
+            subprocess.run(
+                [sys.executable, __file__, "--generate", tmp, str(orders), str(payees)], check=True
+            )
             out = subprocess.run(
                 [sys.executable, __file__, "--child", tmp, str(orders), str(payees)],
                 capture_output=True,

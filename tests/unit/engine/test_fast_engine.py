@@ -177,8 +177,8 @@ def test_what_if_adds_what_the_extra_order_earns_and_nothing_else() -> None:
     with_order = company((*ORDERS, extra))
     [after] = [r for r in evaluate(with_order, Q1) if r.person_id == "ann"]
     [before] = [r for r in evaluate(inp, Q1) if r.person_id == "ann"]
-    assert estimate.after == (after,)
-    assert estimate.before == (before,)
+    assert (estimate.before, estimate.after) == (before.total, after.total)
+    assert estimate.lines == tuple(line for line in after.lines if line.order_id == "opp-1")
     assert estimate.delta == 700_000  # all 100,000 above 500,000 at 7%
 
 

@@ -120,10 +120,27 @@ def rate_intervals(rates: Sequence[ExchangeRate]) -> list[tuple[str, str, date, 
     return rows
 
 
-def credits_sql(roles: frozenset[CreditRole], levels: int, fields: Sequence[str], with_splits: bool) -> str:
-    """SELECT of the credits of `roles` (roll-ups up to `levels`), carrying the order `fields`."""
+def credits_sql(
+    roles: frozenset[CreditRole],
+    levels: int,
+    fields: Sequence[str],
+    with_splits: bool,
+    shared: str | None = None,
+) -> str:
+    """SELECT of the credits of `roles` (roll-ups up to `levels`), carrying the order `fields`; `shared` names
+    a table of direct credits already computed for several plans (see `direct_sql`)."""
+    if shared is not None:
+        direct = (
+            "SELECT ono, person_id, 0 AS role, 0 AS level, seq, tie, share_src, share_num, amount, currency, "
+            f"booked_on{''.join(f', {f}' for f in fields)} FROM {shared}"
+        )
+        return _with_direct(direct, roles, levels, fields, with_splits)
+    return _with_direct(direct_sql(fields, with_splits), roles, levels, fields, with_splits)
+
+
+def direct_sql(fields: Sequence[str], with_splits: bool) -> str:
+    """The direct credits: the owner, or the order's direct splits allocated by largest remainder."""
     carried = "".join(f", o.{f}" for f in fields)
-    parts: list[str] = []
     o = f"(SELECT * FROM orders_src WHERE kind NOT IN {UNCREDITED})"
     owner = (
         f"SELECT o.ono, o.owner AS person_id, 0 AS role, 0 AS level, 1 AS seq, 1 AS tie, -1 AS share_src, "
@@ -158,6 +175,15 @@ def credits_sql(roles: frozenset[CreditRole], levels: int, fields: Sequence[str]
         direct = f"{owner} UNION ALL {allocated}"
     else:
         direct = f"{owner} WHERE o.owner IS NOT NULL"
+    return direct
+
+
+def _with_direct(
+    direct: str, roles: frozenset[CreditRole], levels: int, fields: Sequence[str], with_splits: bool
+) -> str:
+    carried = "".join(f", o.{f}" for f in fields)
+    parts: list[str] = []
+    o = f"(SELECT * FROM orders_src WHERE kind NOT IN {UNCREDITED})"
     if CreditRole.DIRECT in roles:
         parts.append(direct)
     if CreditRole.OVERLAY in roles and with_splits:

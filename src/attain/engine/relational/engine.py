@@ -18,7 +18,15 @@ import pyarrow as pa
 
 from attain.domain.calendar import Period
 from attain.domain.errors import InvalidInput
-from attain.domain.plans.model import Accumulation, Bonus, Cap, CapWindow, Commission, CompiledPlan
+from attain.domain.plans.model import (
+    Accumulation,
+    Bonus,
+    Cap,
+    CapWindow,
+    Commission,
+    CompiledPlan,
+    CreditRole,
+)
 from attain.domain.plans.rounding import as_decimal
 from attain.engine.inputs import CalculationInput, PlanAssignmentRow
 from attain.engine.relational.assemble import (
@@ -29,6 +37,7 @@ from attain.engine.relational.assemble import (
     plan_cap_line,
     settle_component,
 )
+from attain.engine.relational.crediting import direct_sql
 from attain.engine.relational.facts import FactTables, fx_table, load
 from attain.engine.relational.plan_run import PlanRun
 from attain.engine.relational.terms import Index, MeasureValues, PayeeTerms
@@ -123,19 +132,33 @@ class PeriodRun:
         by_plan: dict[str, list[Payee]] = defaultdict(list)
         for p in self.payees:
             by_plan[p.terms.plan.key].append(p)
+        runs: list[tuple[PlanRun, pa.Table | None]] = []
         for key in sorted(by_plan):
             plan = plans[key]
-            fx_den = None
-            if currencies - {plan.currency}:
-                table, fx_den = fx_table(inp, plan.currency)
-                self.con.register("fx_src", table)
+            fx, fx_den = fx_table(inp, plan.currency) if currencies - {plan.currency} else (None, None)
             first = len(self.components)
             self.components.extend((plan, i) for i in range(len(plan.components)))
             run = PlanRun(self.con, plan, period, by_plan[key], first, with_splits, fx_den, self.loaded)
-            run.execute(needs_history(plan))
+            runs.append((run, fx))
             self.runs[key] = run
+        self._share_direct_credits([run for run, _ in runs], with_splits)
+        for run, fx in runs:
+            if fx is not None:
+                self.con.register("fx_src", fx)
+            run.execute(needs_history(run.plan))
+        self.con.execute("DROP TABLE IF EXISTS direct_src")
         for p in self.payees:
             _walk(p, self.runs[p.terms.plan.key])
+
+    def _share_direct_credits(self, runs: list[PlanRun], with_splits: bool) -> None:
+        """Direct credits feed every plan crediting sellers or their managers: compute them once."""
+        needing = [r for r in runs if r.plan.crediting.roles & {CreditRole.DIRECT, CreditRole.ROLLUP}]
+        if len(needing) < 2:
+            return
+        fields = sorted(set().union(*(r.program.fields for r in needing)))
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE direct_src AS {direct_sql(fields, with_splits)}")
+        for r in needing:
+            r.program.shared = "direct_src"
 
     # -- reading the outcome ------------------------------------------------------------------------
 
@@ -190,18 +213,28 @@ class PeriodRun:
             f"WHERE l.pno = {self._target_pno()} AND NOT l.early"
         ).to_arrow_table()
 
-    def results(self) -> list[PayeeResult]:
-        """Every payee's result with its explained lines, exactly as the reference evaluator gives them."""
-        given = self.facts.inputs.splits
-        shares = [s.share for s in given] if given else self.loaded.shares()
+    def order_lines(self, order_id: str) -> list[EarningLine]:
+        """The explained lines of one order, in payee and line order."""
+        found = self.con.execute("SELECT ono FROM orders_src WHERE order_id = ?", [order_id]).fetchone()
+        if found is None:
+            return []
+        lines = self._credit_lines(f" AND ono = {int(found[0])}")
+        return [
+            line for payee in sorted(lines) for comp in sorted(lines[payee]) for line in lines[payee][comp]
+        ]
+
+    def _credit_lines(self, where: str) -> dict[int, dict[int, list[EarningLine]]]:
         detailed: dict[int, dict[int, list[EarningLine]]] = defaultdict(lambda: defaultdict(list))
         rows = self.con.execute(
             "SELECT payee, comp, kind, amount, day, ono, role, level, seq, share_src, basis, tier, rate_id "
-            f"FROM lines WHERE pno = {self._target_pno()} AND NOT early ORDER BY payee, comp, day, "
-            "ono, role, "
-            "level, seq, CASE WHEN kind >= 2 THEN 1 ELSE 0 END, tier, tie"
+            f"FROM lines WHERE pno = {self._target_pno()} AND NOT early{where} ORDER BY payee, "
+            "comp, day, ono, "
+            "role, level, seq, CASE WHEN kind >= 2 THEN 1 ELSE 0 END, tier, tie"
         ).fetchall()
         ids = self.loaded.order_ids([r[5] for r in rows])
+        given = self.facts.inputs.splits
+        wanted = sorted({r[9] for r in rows if r[9] >= 0})
+        shares = {i: given[i].share for i in wanted} if given else self.loaded.shares(wanted)
         by_number = {p.terms.number: p for p in self.payees}
         for row, order_id in zip(rows, ids, strict=True):
             payee, comp, kind, amount, day, _, role, level, seq, share_src, basis, tier, rate_id = row
@@ -223,6 +256,11 @@ class PeriodRun:
                 rate_id,
             )
             detailed[payee][comp].append(line)
+        return detailed
+
+    def results(self) -> list[PayeeResult]:
+        """Every payee's result with its explained lines, exactly as the reference evaluator gives them."""
+        detailed = self._credit_lines("")
         out = []
         for p in self.payees:
             assert p.outcome is not None

@@ -130,12 +130,14 @@ class Loaded:
         )
         return [found[n] for n in numbers]
 
-    def shares(self) -> list[Decimal]:
-        try:
-            rows = self.con.execute("SELECT share FROM splits_arrow ORDER BY ord").fetchall()
-        except duckdb.CatalogException:
-            return []
-        return [Decimal(str(r[0])).normalize() for r in rows]
+    def shares(self, positions: list[int]) -> dict[int, Decimal]:
+        """The shares of the splits at these input positions, as written (e.g. 0.6, not 0.600000000)."""
+        if not positions:
+            return {}
+        rows = self.con.execute(
+            "SELECT ord, share FROM splits_arrow WHERE ord IN (SELECT UNNEST(?))", [positions]
+        ).fetchall()
+        return {int(i): Decimal(str(share)).normalize() for i, share in rows}
 
 
 def _sorted_parquet(path: Path) -> None:

@@ -134,6 +134,7 @@ class PlanProgram:
 
     def __init__(self, plan: CompiledPlan, fy_start: date, with_splits: bool, fx_den: int | None) -> None:
         self.plan, self.fy_start, self.with_splits, self.fx_den = plan, fy_start, with_splits, fx_den
+        self.shared: str | None = None  # a table of direct credits computed once for several plans
         self.conditions: dict[Condition, str] = {}
         for measure in plan.measures.values():
             self._condition(measure.where)
@@ -207,7 +208,7 @@ class PlanProgram:
     def views_sql(self) -> str:
         plan = self.plan
         credits = credits_sql(
-            plan.crediting.roles, plan.crediting.rollup_levels, self.fields, self.with_splits
+            plan.crediting.roles, plan.crediting.rollup_levels, self.fields, self.with_splits, self.shared
         )
         fx_join = ""
 

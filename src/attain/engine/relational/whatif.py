@@ -19,19 +19,21 @@ from attain.engine.inputs import CreditSplit, OrderRow
 from attain.engine.relational.crediting import credits_sql
 from attain.engine.relational.engine import Workspace, run_period
 from attain.engine.relational.facts import ORDER_SCHEMA, FactTables, load, orders_table, splits_table
-from attain.engine.results import PayeeResult
+from attain.engine.results import EarningLine
 
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    before: tuple[PayeeResult, ...]
-    after: tuple[PayeeResult, ...]
+    """The person's total for the period without and with the extra order (minor units of the plan
+    currency), and the extra order's own explained lines."""
+
+    before: int
+    after: int
+    lines: tuple[EarningLine, ...]
 
     @property
     def delta(self) -> int:
-        """What the extra order adds to the person's pay in the period, in minor units of the "
-        "plan currency."""
-        return sum(r.total for r in self.after) - sum(r.total for r in self.before)
+        return self.after - self.before
 
 
 class WhatIf:
@@ -64,10 +66,7 @@ class WhatIf:
         small = replace(inp, assignments=assignments, orders=(), splits=(), _people={})
         self.facts = FactTables(small, orders, splits)
         self.workspace = Workspace(memory_limit="1GB")
-        self.before = tuple(self._run(self.facts))
-
-    def _run(self, facts: FactTables) -> list[PayeeResult]:
-        return run_period(facts, self.period, self.workspace).results()
+        self.before = sum(run_period(self.facts, self.period, self.workspace).totals().values())
 
     def close(self) -> None:
         self.workspace.close()
@@ -81,5 +80,5 @@ class WhatIf:
             new = splits_table(list(splits))
             assert not isinstance(extra, Path)
             extra = new if extra is None else pa.concat_tables([extra, new.cast(extra.schema)])
-        after = self._run(FactTables(self.facts.inputs, orders, extra))
-        return Estimate(self.before, tuple(after))
+        run = run_period(FactTables(self.facts.inputs, orders, extra), self.period, self.workspace)
+        return Estimate(self.before, sum(run.totals().values()), tuple(run.order_lines(order.order_id)))
