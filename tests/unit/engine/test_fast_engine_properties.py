@@ -15,7 +15,7 @@ from tests.unit.engine.generated_plans import companies
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 @given(companies())
 def test_fast_engine_gives_the_reference_rows_on_generated_plans(

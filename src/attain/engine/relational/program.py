@@ -8,12 +8,9 @@ the payee's absolute total stays below 2^53 (the engine checks), and rates are i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
 from attain.domain.money import minor_exponent
 from attain.domain.plans.model import (
@@ -29,6 +26,7 @@ from attain.domain.plans.model import (
 )
 from attain.domain.plans.rounding import minor_of, round_fraction
 from attain.engine.relational.crediting import SHARE_DIGITS, credits_sql
+from attain.engine.relational.rates import canonical_number, rate_catalog, rate_num
 from attain.engine.relational.sqltext import (
     NUMBER_FIELDS,
     ROLE_NAMES,
@@ -65,68 +63,6 @@ PACKED = (
     "(YEAR(day) * 372 + MONTH(day) * 31 + DAY(day)) * 1099511627776 + ono, "
     "role * 72057594037927936 + level * 281474976710656 + seq * 16777216 + tie"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RateCatalog:
-    """The rates one commission can apply, by rate id = ((tier x slots) + lookup slot) x 2 + withheld."""
-
-    rates: dict[int, Decimal | None]  # None: no lookup rate and no default
-    slots: int
-    den: int
-
-    def num(self, rate_id: int) -> int | None:
-        rate = self.rates[rate_id]
-        return None if rate is None else int(rate * self.den)
-
-
-def _canonical_number(name: str) -> Fraction | None:
-    """A lookup key the reference would produce for a number field ('3' or '1/2'), else None."""
-    if re.fullmatch(r"-?\d+", name) and str(int(name)) == name:
-        return Fraction(int(name))
-    if re.fullmatch(r"-?\d+/\d+", name):
-        value = Fraction(name)
-        if value.denominator > 1 and str(value) == name:
-            return value
-    return None
-
-
-def rate_catalog(comp: Commission) -> RateCatalog:
-    lookup = comp.lookup
-    slots = 1 if lookup is None else len(lookup.rates) + 2
-
-    def base(slot: int) -> Decimal | None:
-        if lookup is None:
-            return comp.base_rate if comp.base_rate is not None else Decimal(0)
-        if slot < len(lookup.rates):
-            return lookup.rates[slot][1]
-        return lookup.default if slot == len(lookup.rates) else None
-
-    def tier_rate(tier: Tier, slot: int, withheld: bool) -> Decimal | None:
-        if tier.accelerator and withheld:
-            tiers = comp.table.tiers if comp.table else ()
-            ordinary = [t for t in tiers if not t.accelerator and t.index < tier.index]
-            return base(slot) if not ordinary else tier_rate(ordinary[-1], slot, False)
-        if tier.rate is not None:
-            return tier.rate
-        b = base(slot)
-        assert tier.multiplier is not None
-        return None if b is None else b * tier.multiplier
-
-    rates: dict[int, Decimal | None] = {}
-    tiers = comp.table.tiers if comp.table else ()
-    for slot in range(slots):
-        rates[slot * 2] = base(slot)
-        for tier in tiers:
-            for withheld in (0, 1):
-                rates[(tier.index * slots + slot) * 2 + withheld] = tier_rate(tier, slot, bool(withheld))
-    places = 0
-    for rate in rates.values():
-        if rate is not None:
-            exponent = rate.normalize().as_tuple().exponent
-            assert isinstance(exponent, int)
-            places = max(places, -exponent)
-    return RateCatalog(rates, slots, 10**places)
 
 
 class PlanProgram:
@@ -196,7 +132,7 @@ class PlanProgram:
         whens = []
         for i, (name, _) in enumerate(lookup.rates):
             if lookup.field in NUMBER_FIELDS:
-                value = _canonical_number(name)
+                value = canonical_number(name)
                 if value is None:
                     continue
                 whens.append(f"WHEN {fraction_equals(field, value)} THEN {i}")
@@ -358,7 +294,7 @@ class PlanProgram:
             order = PACKED if packed else ORDER
             body = self._marginal(src, attach, tiers, lo, slots, "HUGEINT" if exact else "DOUBLE", order)
         part = "CAST(x.part AS HUGEINT)" if wide else "x.part"
-        amount = rounded(f"{part} * {_rate_num(catalog, 'x.rate_id')}", catalog.den, plan.rounding)
+        amount = rounded(f"{part} * {rate_num(catalog, 'x.rate_id')}", catalog.den, plan.rounding)
         return (
             f"INSERT INTO lines SELECT x.payee, x.pno, {cid}, {KIND_CODE['commission']}, x.early, "
             f"CAST({amount} AS BIGINT), x.day, x.ono, x.role, x.level, x.seq, x.tie, x.share_src, x.part, "
@@ -464,14 +400,6 @@ class PlanProgram:
             f"WHERE day >= {day(spiff.first_day)} AND {self.cond(spiff.where)} GROUP BY payee, "
             "pidx, after_last"
         )
-
-
-def _rate_num(catalog: RateCatalog, rate_id: str) -> str:
-    """The rate numerator of `rate_id`: inline for the usual handful of rates, else from the rates table."""
-    if len(catalog.rates) > 32:
-        return f"(SELECT r.num FROM rates_src r WHERE r.rate_id = {rate_id})"
-    whens = " ".join(f"WHEN {i} THEN {catalog.num(i)}" for i in catalog.rates if catalog.rates[i] is not None)
-    return f"(CASE {rate_id} {whens} END)"
 
 
 def _udf_argument(name: str) -> str:
