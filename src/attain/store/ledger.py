@@ -20,29 +20,33 @@ class SqlLedger:
         self._s = session
 
     def append(self, entries: Sequence[NewLedgerEntry], *, actor: str, at: datetime) -> list[int]:
-        ids = []
-        for e in entries:
-            row = pm.LedgerEntry(
-                person_id=e.person_id,
-                period_id=e.period_id,
-                plan_key=e.plan_key,
-                kind=e.kind,
-                component=e.component,
-                amount=e.amount,
-                currency=e.currency,
-                refers_period_id=e.refers_period_id,
-                run_id=e.run_id,
-                reverses_id=e.reverses_id,
-                reason=e.reason,
-                approver=e.approver,
-                detail=e.detail,
-                posted_at=at,
-                posted_by=actor,
-            )
-            self._s.add(row)
-            self._s.flush()
-            ids.append(row.id)
-        return ids
+        """One batched INSERT for all entries; their ids come back in the order given."""
+        if not entries:
+            return []
+        ids = self._s.scalars(
+            insert(pm.LedgerEntry).returning(pm.LedgerEntry.id, sort_by_parameter_order=True),
+            [
+                {
+                    "person_id": e.person_id,
+                    "period_id": e.period_id,
+                    "plan_key": e.plan_key,
+                    "kind": e.kind,
+                    "component": e.component,
+                    "amount": e.amount,
+                    "currency": e.currency,
+                    "refers_period_id": e.refers_period_id,
+                    "run_id": e.run_id,
+                    "reverses_id": e.reverses_id,
+                    "reason": e.reason,
+                    "approver": e.approver,
+                    "detail": e.detail,
+                    "posted_at": at,
+                    "posted_by": actor,
+                }
+                for e in entries
+            ],
+        ).all()
+        return list(ids)
 
     def entries(
         self,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -19,9 +19,12 @@ from attain.app.runs.ports import LineRecord, NewRun, PayeeRecord, RunInfo
 from attain.engine.results import MeasureResult
 from attain.store import models as m
 from attain.store import pay_models as pm
+from attain.store.bulk import bulk_insert
 
 CHUNK = 5_000  # ids per IN list: well under SQLite's and PostgreSQL's bound-parameter limits
 T = TypeVar("T")
+MEASURE_COLUMNS = ("run_payee_id", "measure", "window_start", "window_end", "value", "quota", "attainment")
+LINE_COLUMNS = ("run_payee_id", "seq", "section", "component", "kind", "amount", "order_ref", "explanation")
 
 
 def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -63,31 +66,42 @@ class SqlRuns:
         return row.id
 
     def add_payees(self, run_id: int, period_id: int, payees: Sequence[PayeeRecord]) -> None:
-        measures: list[dict[str, Any]] = []
-        lines: list[dict[str, Any]] = []
-        for p in payees:
-            row = pm.RunPayee(
-                run_id=run_id,
-                period_id=period_id,
-                person_id=p.person_id,
-                plan_key=p.plan_key,
-                plan_version_id=p.plan_version_id,
-                currency=p.currency,
-                proration=p.proration,
-                target_incentive=p.target_incentive,
-                earnings=p.earnings,
-                payout=p.payout,
-                balance=p.balance,
-                current=False,
-            )
-            self._s.add(row)
-            self._s.flush()
-            measures += [{"run_payee_id": row.id, **asdict(x)} for x in p.measures]
-            lines += [{"run_payee_id": row.id, **asdict(x)} for x in p.lines]
-        for part in chunks(measures):
-            self._s.execute(insert(pm.RunMeasure), list(part))
-        for part in chunks(lines):
-            self._s.execute(insert(pm.RunLine), list(part))
+        """Payee rows in one batched INSERT (ids returned in order), then their measures and lines in batches
+        (COPY on PostgreSQL); all inside the caller's transaction, so a run is written whole or not at all."""
+        if not payees:
+            return
+        ids = self._s.scalars(
+            insert(pm.RunPayee).returning(pm.RunPayee.id, sort_by_parameter_order=True),
+            [
+                {
+                    "run_id": run_id,
+                    "period_id": period_id,
+                    "person_id": p.person_id,
+                    "plan_key": p.plan_key,
+                    "plan_version_id": p.plan_version_id,
+                    "currency": p.currency,
+                    "proration": p.proration,
+                    "target_incentive": p.target_incentive,
+                    "earnings": p.earnings,
+                    "payout": p.payout,
+                    "balance": p.balance,
+                    "current": False,
+                }
+                for p in payees
+            ],
+        ).all()
+        measures = [
+            (pid, x.measure, x.window_start, x.window_end, x.value, x.quota, x.attainment)
+            for pid, p in zip(ids, payees, strict=True)
+            for x in p.measures
+        ]
+        lines = [
+            (pid, x.seq, x.section, x.component, x.kind, x.amount, x.order_ref, x.explanation)
+            for pid, p in zip(ids, payees, strict=True)
+            for x in p.lines
+        ]
+        bulk_insert(self._s, pm.RunMeasure, MEASURE_COLUMNS, measures)
+        bulk_insert(self._s, pm.RunLine, LINE_COLUMNS, lines)
 
     def make_current(self, run_id: int, period_id: int, person_ids: Sequence[int] | None) -> None:
         rp = pm.RunPayee
@@ -110,9 +124,25 @@ class SqlRuns:
     def payees(
         self, *, run_id: int | None = None, period_ids: Sequence[int] = (), person_ids: Sequence[int] = ()
     ) -> list[PayeeRecord]:
+        # Plain column reads, not ORM entities: a run's history reads every line of the year to date.
         rp, p, per = pm.RunPayee, m.Person, m.Period
         query = (
-            select(rp, p.external_id, p.name, per.key)
+            select(
+                rp.id,
+                rp.run_id,
+                rp.person_id,
+                rp.plan_key,
+                rp.plan_version_id,
+                rp.currency,
+                rp.proration,
+                rp.target_incentive,
+                rp.earnings,
+                rp.payout,
+                rp.balance,
+                p.external_id,
+                p.name,
+                per.key,
+            )
             .join(p, p.id == rp.person_id)
             .join(per, per.id == rp.period_id)
             .order_by(per.start_on, p.external_id, rp.plan_key)
@@ -124,25 +154,42 @@ class SqlRuns:
         if person_ids:
             query = query.where(rp.person_id.in_(person_ids))
         rows = list(self._s.execute(query))
-        ids = [r.RunPayee.id for r in rows]
+        ids = [r.id for r in rows]
         measures: dict[int, list[MeasureResult]] = defaultdict(list)
         lines: dict[int, list[LineRecord]] = defaultdict(list)
+        rm, rl = pm.RunMeasure, pm.RunLine
         for part in chunks(ids):
-            for x in self._s.scalars(
-                select(pm.RunMeasure).where(pm.RunMeasure.run_payee_id.in_(part)).order_by(pm.RunMeasure.id)
+            for x in self._s.execute(
+                select(
+                    rm.run_payee_id,
+                    rm.measure,
+                    rm.window_start,
+                    rm.window_end,
+                    rm.value,
+                    rm.quota,
+                    rm.attainment,
+                )
+                .where(rm.run_payee_id.in_(part))
+                .order_by(rm.id)
             ):
                 measures[x.run_payee_id].append(
                     MeasureResult(
-                        x.measure,
-                        x.window_start,
-                        x.window_end,
-                        x.value,
-                        _dec(x.quota),
-                        _dec(x.attainment),
+                        x.measure, x.window_start, x.window_end, x.value, _dec(x.quota), _dec(x.attainment)
                     )
                 )
-            for line in self._s.scalars(
-                select(pm.RunLine).where(pm.RunLine.run_payee_id.in_(part)).order_by(pm.RunLine.seq)
+            for line in self._s.execute(
+                select(
+                    rl.run_payee_id,
+                    rl.seq,
+                    rl.section,
+                    rl.component,
+                    rl.kind,
+                    rl.amount,
+                    rl.order_ref,
+                    rl.explanation,
+                )
+                .where(rl.run_payee_id.in_(part))
+                .order_by(rl.run_payee_id, rl.seq)
             ):
                 lines[line.run_payee_id].append(
                     LineRecord(
@@ -157,21 +204,21 @@ class SqlRuns:
                 )
         return [
             PayeeRecord(
-                person_id=r.RunPayee.person_id,
+                person_id=r.person_id,
                 person=r.external_id,
                 name=r.name,
                 period_key=r.key,
-                plan_key=r.RunPayee.plan_key,
-                plan_version_id=r.RunPayee.plan_version_id,
-                currency=r.RunPayee.currency,
-                proration=_dec(r.RunPayee.proration) or Decimal(0),
-                target_incentive=r.RunPayee.target_incentive,
-                earnings=r.RunPayee.earnings,
-                payout=r.RunPayee.payout,
-                balance=r.RunPayee.balance,
-                measures=tuple(measures[r.RunPayee.id]),
-                lines=tuple(lines[r.RunPayee.id]),
-                run_id=r.RunPayee.run_id,
+                plan_key=r.plan_key,
+                plan_version_id=r.plan_version_id,
+                currency=r.currency,
+                proration=_dec(r.proration) or Decimal(0),
+                target_incentive=r.target_incentive,
+                earnings=r.earnings,
+                payout=r.payout,
+                balance=r.balance,
+                measures=tuple(measures[r.id]),
+                lines=tuple(lines[r.id]),
+                run_id=r.run_id,
             )
             for r in rows
         ]
