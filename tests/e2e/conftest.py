@@ -7,10 +7,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from attain.store.unit_of_work import SqlStore
 from attain.web.app import create_app
@@ -38,13 +40,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(sqlite_store: SqlStore) -> Iterator[LiveServer]:
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on a free local port; yields its base URL."""
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(sqlite_store, secret_key="e2e"), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -52,9 +52,17 @@ def live_server(sqlite_store: SqlStore) -> Iterator[LiveServer]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start within 10 s")
         time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", sqlite_store)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(sqlite_store: SqlStore) -> Iterator[LiveServer]:
+    with serving(create_app(sqlite_store, secret_key="e2e")) as url:
+        yield LiveServer(url, sqlite_store)
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,8 @@ def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    # Home sends each role on to its main page (/me, /team, /company), so wait for leaving sign-in.
+    page.wait_for_url(lambda url: url.startswith(base) and not url.endswith("/login"))
 
 
 def sign_out(page, base: str) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ outside it answers 404, a page the role may not use 403.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,7 +21,7 @@ from attain.domain.errors import Forbidden, NotFound
 from attain.web.company_view import BY_CHOICES, company_view
 from attain.web.dashboard_tables import company_tables, rep_tables, team_tables
 from attain.web.figures import Figures
-from attain.web.layout import choice, gauge, page, render, served_paths
+from attain.web.layout import choice, framed, gauge, page, served_paths, viewer_key
 from attain.web.reach import ORG_WIDE, Reach
 from attain.web.rep_view import action_items, rep_view
 from attain.web.tables import Table, csv_response
@@ -34,14 +35,24 @@ def reach_of(figures: Figures, user: UserInfo) -> Reach:
     return Reach(people_scope(figures.store, user, figures.today), figures.people())
 
 
-def _both(request: Request, name: str, build: Build, fmt: str) -> Response:
-    """Render the page, or (fmt == 'csv') one of its tables as CSV."""
+class Output(StrEnum):
+    HTML = "html"
+    CSV = "csv"
+
+
+def _both(request: Request, name: str, build: Build, output: Output) -> Response:
+    """Render the page (its body cached per data version and reach), or one of its tables as CSV."""
 
     def run(user: UserInfo) -> Response:
-        template, context, tables = build(user)
-        if fmt == "csv":
-            return csv_response(tables, request.query_params, name)
-        return render(request, template, user, tables={t.id: t for t in tables}, page_path=name, **context)
+        if output is Output.CSV:
+            return csv_response(build(user)[2], request.query_params, name)
+
+        def make() -> tuple[str, dict[str, Any]]:
+            template, context, tables = build(user)
+            return template, {**context, "tables": {t.id: t for t in tables}, "path": name}
+
+        key = ("page", name, tuple(sorted(request.query_params.multi_items())), *viewer_key(user))
+        return framed(request, user, key, make)
 
     return page(request, run)
 
@@ -71,6 +82,8 @@ def _rep(request: Request, person_id: int | None, period: str | None) -> Build:
         own = user.person_id == person["id"]
         items = action_items(figures, user, int(person["id"])) if _coaching(request) else None
         context = {
+            "title": "My figures" if own else str(person["name"]),
+            "charts": True,
             "view": view,
             "own": own,
             "periods": figures.quarters_around(chosen),
@@ -80,6 +93,7 @@ def _rep(request: Request, person_id: int | None, period: str | None) -> Build:
             ),
             "items": items,
             "coaching": _coaching(request),
+            "statements": "/statements/{person_id}/{period}" in served_paths(request),
             "trend_chart": _rep_chart(view.trend),
         }
         return "dash_rep.html", context, rep_tables(request.query_params, view)
@@ -109,23 +123,23 @@ def _rep_chart(trend: list[dict[str, Any]]) -> dict[str, Any]:
 
 @router.get("/me", response_class=HTMLResponse)
 def my_page(request: Request, period: str | None = None) -> Response:
-    return _both(request, "/me", _rep(request, None, period), "html")
+    return _both(request, "/me", _rep(request, None, period), Output.HTML)
 
 
 @router.get("/me.csv")
 def my_page_csv(request: Request, period: str | None = None) -> Response:
-    return _both(request, "/me", _rep(request, None, period), "csv")
+    return _both(request, "/me", _rep(request, None, period), Output.CSV)
 
 
 # The CSV route comes first: `{person_id}` would otherwise match "12.csv" and reject it as no integer.
 @router.get("/people/{person_id}.csv")
 def person_page_csv(request: Request, person_id: int, period: str | None = None) -> Response:
-    return _both(request, f"/people/{person_id}", _rep(request, person_id, period), "csv")
+    return _both(request, f"/people/{person_id}", _rep(request, person_id, period), Output.CSV)
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
 def person_page(request: Request, person_id: int, period: str | None = None) -> Response:
-    return _both(request, f"/people/{person_id}", _rep(request, person_id, period), "html")
+    return _both(request, f"/people/{person_id}", _rep(request, person_id, period), Output.HTML)
 
 
 # --- the manager's team page ---------------------------------------------------------------------
@@ -152,6 +166,7 @@ def _team(request: Request, period: str | None, metric: str | None, lead: str | 
         view = team_view(figures, members, chosen, board_metric)
         leads = [p for p in reach.people if p.get("role") == "manager" and reach.scope.allows(int(p["id"]))]
         context = {
+            "title": "Team",
             "view": view,
             "leader": leader,
             "leads": leads if reach.everyone else [],
@@ -175,14 +190,14 @@ def subtree_of(figures: Figures, person_id: int) -> set[int]:
 def team_page(
     request: Request, period: str | None = None, metric: str | None = None, lead: str | None = None
 ) -> Response:
-    return _both(request, "/team", _team(request, period, metric, lead), "html")
+    return _both(request, "/team", _team(request, period, metric, lead), Output.HTML)
 
 
 @router.get("/team.csv")
 def team_page_csv(
     request: Request, period: str | None = None, metric: str | None = None, lead: str | None = None
 ) -> Response:
-    return _both(request, "/team", _team(request, period, metric, lead), "csv")
+    return _both(request, "/team", _team(request, period, metric, lead), Output.CSV)
 
 
 # --- the company page ----------------------------------------------------------------------------
@@ -198,7 +213,13 @@ def _company(request: Request, period: str | None, by: str | None) -> Build:
         figures = Figures.of(request)
         chosen = _period(figures, period)
         view = company_view(figures, chosen, choice(by, BY_CHOICES, "breakdown"))
-        context = {"view": view, "periods": figures.quarters_around(chosen), "by_choices": BY_CHOICES}
+        context = {
+            "title": "Company",
+            "charts": True,
+            "view": view,
+            "periods": figures.quarters_around(chosen),
+            "by_choices": BY_CHOICES,
+        }
         return "dash_company.html", context, company_tables(request.query_params, view)
 
     return build
@@ -206,9 +227,9 @@ def _company(request: Request, period: str | None, by: str | None) -> Build:
 
 @router.get("/company", response_class=HTMLResponse)
 def company_page(request: Request, period: str | None = None, by: str | None = None) -> Response:
-    return _both(request, "/company", _company(request, period, by), "html")
+    return _both(request, "/company", _company(request, period, by), Output.HTML)
 
 
 @router.get("/company.csv")
 def company_page_csv(request: Request, period: str | None = None, by: str | None = None) -> Response:
-    return _both(request, "/company", _company(request, period, by), "csv")
+    return _both(request, "/company", _company(request, period, by), Output.CSV)

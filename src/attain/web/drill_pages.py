@@ -18,7 +18,7 @@ from attain.app.ports import UserInfo
 from attain.domain.errors import InvalidInput
 from attain.web.dashboard_pages import reach_of, subtree_of
 from attain.web.figures import Figures
-from attain.web.layout import metric_label, page, render
+from attain.web.layout import framed, metric_label, page, viewer_key
 from attain.web.reach import Reach
 from attain.web.tables import Column, Kind, Table, csv_response
 
@@ -109,6 +109,7 @@ def _build(request: Request, q: DrillQuery, user: UserInfo) -> tuple[Table, Figu
         rows,
         request.query_params,
         empty="No deals or orders make up this figure in this period.",
+        page_size=PAGE_ROWS,
     )
     return table, figures
 
@@ -141,17 +142,18 @@ def drill_page(
     q = _query(metric, period, person, team, territory, region, lead)
 
     def build(user: UserInfo) -> Response:
-        table, figures = _build(request, q, user)
-        return render(
-            request,
-            "dash_drill.html",
-            user,
-            query=q,
-            period=figures.quarter(q.period),
-            tables={"rows": table},
-            page_path="/drill",
-            limit=PAGE_ROWS,
-        )
+        def make() -> tuple[str, dict[str, Any]]:
+            table, figures = _build(request, q, user)
+            period = figures.quarter(q.period)
+            return "dash_drill.html", {
+                "title": "Rows behind a figure",
+                "query": q,
+                "period": period,
+                "tables": {"rows": table},
+            }
+
+        key = ("drill", tuple(sorted(request.query_params.multi_items())), *viewer_key(user))
+        return framed(request, user, key, make)
 
     return page(request, build)
 

@@ -105,11 +105,13 @@ class FigureCache:
             return (value,)
 
 
-def cache_of(request: Request) -> FigureCache:
-    cache = getattr(request.app.state, "figures", None)
+def cache_of(request: Request, name: str = "figures", size: int = ENTRIES) -> FigureCache:
+    """The app's cache called `name`: "figures" for computed figures, "pages" for rendered page bodies
+    (kept apart so thousands of rep pages never push the company-wide figures out)."""
+    cache = getattr(request.app.state, name, None)
     if not isinstance(cache, FigureCache):
-        cache = FigureCache(request.app.state.store)
-        request.app.state.figures = cache
+        cache = FigureCache(request.app.state.store, size=size)
+        setattr(request.app.state, name, cache)
     return cache
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from attain.analytics.definitions import Direction, Unit, definition
 from attain.app.ports import UserInfo
@@ -19,6 +20,7 @@ from attain.domain.errors import AttainError, InvalidInput
 from attain.web.authz import api_routes
 from attain.web.deps import current_user
 from attain.web.errors import STATUS
+from attain.web.figures import cache_of, today_of
 from attain.web.reach import ORG_WIDE
 from attain.web.security import csrf_token
 from attain.web.tables import Column, Kind, format_cell, trend_of
@@ -61,6 +63,10 @@ def home_path(user: UserInfo) -> str | None:
         return "/company"
     if "rep" in roles and user.person_id is not None:
         return "/me"
+    if "comp_admin" in roles:
+        return "/admin/runs"
+    if "finance" in roles:
+        return "/finance"
     return None
 
 
@@ -77,6 +83,12 @@ def nav_links(request: Request, user: UserInfo | None) -> list[NavLink]:
     if roles & ORG_WIDE:
         wanted.append(NavLink("/company", "Company"))
     wanted.append(NavLink("/coaching", "Coaching"))
+    if user.person_id is not None:
+        wanted.append(NavLink("/statements", "Statements"))
+    if {"admin", "comp_admin"} & roles:
+        wanted.append(NavLink("/admin/runs", "Pay admin"))
+    if {"admin", "finance"} & roles:
+        wanted.append(NavLink("/finance", "Finance"))
     served = served_paths(request)
     return [link for link in wanted if link.path in served]
 
@@ -127,6 +139,32 @@ def render(request: Request, template: str, user: UserInfo, code: int = 200, **c
         request, template, {"csrf": csrf_token(request), "user": user, **context}, status_code=code
     )
     return response
+
+
+PAGE_BODIES = 1024
+
+
+def framed(
+    request: Request, user: UserInfo, key: tuple[Any, ...], make: Callable[[], tuple[str, dict[str, Any]]]
+) -> HTMLResponse:
+    """A dashboard page: its body (template and context from `make`) is rendered once per data version,
+    day and `key` (which must name everything the body depends on: the page, its parameters and the
+    viewer's reach), then framed per request with the viewer's navigation and CSRF token."""
+
+    def body() -> tuple[str, str, bool]:
+        template, context = make()
+        html = request.app.state.templates.get_template(template).render(context)
+        return html, str(context.get("title", "Attain")), bool(context.get("charts"))
+
+    html, title, charts = cache_of(request, "pages", PAGE_BODIES).get((*key, today_of(request)), body)
+    # The body comes from our own autoescaping templates, so it is markup already.
+    page_body = Markup(html)  # noqa: S704
+    return render(request, "dash_page.html", user, body=page_body, title=title, charts=charts)
+
+
+def viewer_key(user: UserInfo) -> tuple[Any, ...]:
+    """What a page's content may depend on about its viewer: their roles and person (their reach)."""
+    return (tuple(sorted(user.roles)), user.person_id)
 
 
 def page(request: Request, build: Callable[[UserInfo], Response]) -> Response:

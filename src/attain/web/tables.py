@@ -87,6 +87,11 @@ class Table:
     default_sort: str | None = None
     default_descending: bool = False
     currency: str = ""
+    page_size: int = 50  # rows a page shows unless `<id>.all` is set; the CSV export has them all
+
+    @property
+    def limit(self) -> int | None:
+        return None if self.params.get(f"{self.id}.all") else self.page_size
 
     @property
     def query(self) -> TableQuery:
@@ -115,6 +120,7 @@ class Table:
         """A query string for this page with this table's view changed (None removes a parameter)."""
         params = dict(self.params)
         params.pop("table", None)
+        params.pop(f"{self.id}.all", None)  # a new sort or filter starts from the first rows again
         for name, value in changes.items():
             key = f"{self.id}.{name}"
             if value is None:
