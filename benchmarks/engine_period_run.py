@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -33,6 +34,7 @@ from attain.engine.inputs import CalculationInput, ManagerLink, OrderRow, PlanAs
 from attain.engine.plan_source import compile_text
 
 SEED = 20251128
+REPEATS = 3
 CAL = FiscalCalendar(1)
 PERIOD = CAL.period(PeriodKind.QUARTER, 2025, 1)
 REP_TI = 10_000_000  # 100,000.00 a year
@@ -160,19 +162,25 @@ def measure(folder: Path, orders: int, payees: int) -> dict[str, object]:
     # The large-data path: DuckDB reads the Parquet files itself, so no order becomes a Python object.
     facts = FactTables(inp, folder / "orders.parquet", folder / "splits.parquet")
     loaded = peak_mib()
-    started = time.perf_counter()
-    run = run_period(facts, PERIOD)
-    totals = run.totals()
-    lines = run.line_count()
-    engine_seconds = time.perf_counter() - started
-    engine_peak = peak_mib()
-    run.close()
-    started = time.perf_counter()
-    expected, baseline_lines = baseline_totals(facts, inp, PERIOD)
-    baseline_seconds = time.perf_counter() - started
+    load_before = os.getloadavg()[0]
+    engine_times, baseline_times = [], []
+    engine_peak = 0.0
+    # Interleaved repeats, medians reported: other work on the machine shifts single runs a lot.
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        run = run_period(facts, PERIOD)
+        totals = run.totals()
+        lines = run.line_count()
+        engine_times.append(time.perf_counter() - started)
+        run.close()
+        engine_peak = engine_peak or peak_mib()
+        started = time.perf_counter()
+        expected, baseline_lines = baseline_totals(facts, inp, PERIOD)
+        baseline_times.append(time.perf_counter() - started)
+    engine_seconds = sorted(engine_times)[len(engine_times) // 2]
+    baseline_seconds = sorted(baseline_times)[len(baseline_times) // 2]
     got = {person: total for (person, _, _), total in totals.items()}
     wrong = [p for p in expected if expected[p] != got.get(p)] + [p for p in got if p not in expected]
-
     whatif = WhatIf(facts, PERIOD, reps_of(payees)[0])
     extra = OrderRow("WHATIF-1", date(2025, 3, 31), 5_000_000, "USD", owner=reps_of(payees)[0])
     times = []
@@ -192,6 +200,7 @@ def measure(folder: Path, orders: int, payees: int) -> dict[str, object]:
         "wrong_totals": len(wrong),
         "whatif_ms": sorted(times)[len(times) // 2] * 1000,
         "total_cents": sum(got.values()),
+        "load": max(load_before, os.getloadavg()[0]),
     }
 
 
@@ -212,15 +221,12 @@ def main() -> int:
     sizes = [
         (o, p) for o in (args.orders or [1_000_000, 10_000_000]) for p in (args.payees or [1_000, 10_000])
     ]
-    print(
-        f"machine: {platform.machine()}, {platform.python_version()}, cores "
-        f"{len(__import__('os').sched_getaffinity(0))}"
-    )
+    print(f"machine: {platform.machine()}, {platform.python_version()}, cores {len(os.sched_getaffinity(0))}")
     print(
         "| orders | payees | lines | engine s | baseline s | ratio | orders/s | peak MiB (data "
-        "loaded) | what-if ms | totals agree |"
+        "loaded) | what-if ms | load avg | totals agree |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     failed = False
     for orders, payees in sizes:
         with tempfile.TemporaryDirectory(prefix="attain-bench-") as tmp:
@@ -246,6 +252,7 @@ def main() -> int:
             f"{r['baseline_seconds']:.2f} | "
             f"{r['engine_seconds'] / r['baseline_seconds']:.2f} | {orders / r['engine_seconds']:,.0f} | "
             f"{r['engine_peak_mib']:,.0f} ({r['loaded_mib']:,.0f}) | {r['whatif_ms']:.1f} | "
+            f"{r['load']:.1f} | "
             f"{'yes' if agree else 'NO (' + str(r['wrong_totals']) + ' payees)'} |",
             flush=True,
         )
