@@ -1,7 +1,8 @@
 """Benchmark: generate the demo company at growing volumes, and load one through `install_demo`.
 
-Each run happens in a child process of its own, which reports its peak resident memory (ru_maxrss)
-and the rows it produced; seconds are wall-clock time around the work inside the child.
+Each run happens in a child process of its own, which reports its peak resident memory (ru_maxrss),
+its CPU seconds (user + system, all threads: steadier than wall time on a busy machine) and the rows
+it produced; seconds are wall-clock time around the work inside the child.
 Usage: python benchmarks/demo_generate.py [--orders N ...] [--load-orders N] [--backend sqlite|postgres ...]
 """
 
@@ -29,6 +30,11 @@ POSTGRES_URL = os.environ.get("ATTAIN_TEST_POSTGRES_URL", "postgresql://postgres
 AS_OF = "2026-11-28"
 
 
+def _usage() -> dict[str, float]:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"cpu": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024}
+
+
 def _generate_child(orders: int) -> None:
     started = time.perf_counter()
     batch = demo_batch(DemoSpec(as_of=date.fromisoformat(AS_OF), orders=orders or None))
@@ -37,8 +43,7 @@ def _generate_child(orders: int) -> None:
         for chunk in stream:
             rows[chunk.entity] = rows.get(chunk.entity, 0) + chunk.frame.height
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
+    print(json.dumps({"seconds": seconds, **_usage(), "rows": rows}))
 
 
 def _load_child(url: str, orders: int) -> None:
@@ -49,8 +54,7 @@ def _load_child(url: str, orders: int) -> None:
     result = install_demo(store, DemoSpec(as_of=date.fromisoformat(AS_OF), orders=orders), actor="bench")
     store.dispose()
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": result.created()}))
+    print(json.dumps({"seconds": seconds, **_usage(), "rows": result.created()}))
 
 
 def _child(*args: str) -> dict[str, object]:
@@ -81,8 +85,8 @@ def main() -> None:
             _load_child(args.child[1], int(args.child[2]))
         return
 
-    print("| run | order lines | opportunities | stage rows | accounts | seconds | peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| run | order lines | opportunities | stage rows | accounts | seconds | CPU s | peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
 
     def row(label: str, r: dict[str, object]) -> None:
         rows = r["rows"]
@@ -90,7 +94,7 @@ def main() -> None:
         print(
             f"| {label} | {rows.get('order', 0):,} | {rows.get('opportunity', 0):,} | "
             f"{rows.get('opportunity_stage', 0):,} | {rows.get('account', 0):,} | "
-            f"{r['seconds']:.1f} | {r['peak_mib']:.0f} |",
+            f"{r['seconds']:.1f} | {r['cpu']:.1f} | {r['peak_mib']:.0f} |",
             flush=True,
         )
 
@@ -112,7 +116,7 @@ def main() -> None:
             continue
         reason = postgres_unavailable_reason(POSTGRES_URL)
         if reason:
-            print(f"| PostgreSQL skipped: {reason} | | | | | | |")
+            print(f"| PostgreSQL skipped: {reason} | | | | | | | |")
             continue
         sandbox = PostgresSandbox.create(POSTGRES_URL, f"attain_bench_{uuid.uuid4().hex[:8]}")
         try:

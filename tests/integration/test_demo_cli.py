@@ -27,7 +27,7 @@ def test_demo_prints_the_rows_it_created_and_the_demo_logins(tmp_path: Path) -> 
     result = attain(tmp_path / "demo.db", *DEMO)
     assert result.exit_code == 0, result.output
     counts = created(result.stdout)
-    assert counts["person"] == 27
+    assert counts["person"] == 28
     assert counts["account"] == 333
     assert counts["period"] == 68
     assert counts["order"] > 500

@@ -210,11 +210,12 @@ class _SeatSimulation:
             holder = self.new_rep(start)
             exposed_from = start + timedelta(days=90)  # nobody quits in their first quarter here
 
-    def restart_with_leaver(self, tenure: Tenure, leave: date) -> None:
-        """Make `tenure`'s holder leave on `leave` and replay the seat from there."""
+    def restart_with_leaver(self, tenure: Tenure, leave: date, hire_on: date | None) -> None:
+        """Make `tenure`'s holder leave on `leave` and replay the seat from there, with the
+        replacement starting on `hire_on` when given (else after the usual vacancy)."""
         self.tenures = [t for t in self.tenures if not (t.seat == tenure.seat and t.start > tenure.start)]
         tenure.end = tenure.person.left_on = leave
-        start = leave + timedelta(days=int(self.rng.integers(21, 120)))
+        start = hire_on or leave + timedelta(days=int(self.rng.integers(21, 120)))
         if start <= self.spec.as_of:
             self.run(tenure.seat, self.new_rep(start), start, start + timedelta(days=90))
 
@@ -265,7 +266,7 @@ def build_org(spec: DemoSpec, rng: np.random.Generator) -> Org:
             sim.run(seat.index, sim.new_rep(hired), hired, history_start)
 
     mover_person = next(t.person for t in sim.tenures if t.seat == source.index and t.start < history_start)
-    _ensure_a_leaver_each_year(spec, sim, mover_person, rng)
+    _ensure_turnover_each_year(spec, sim, mover_person, rng)
     reps = sorted({id(t.person): t.person for t in sim.tenures}.values(), key=lambda p: (p.hired_on, p.name))
     _mark_slips(spec, reps, sim.tenures, rng)
     org = Org(regions, teams, seats, sim.tenures, reps, transfer=(mover_person, transfer_on))
@@ -276,27 +277,37 @@ def build_org(spec: DemoSpec, rng: np.random.Generator) -> Org:
     return org
 
 
-def _ensure_a_leaver_each_year(
+def _ensure_turnover_each_year(
     spec: DemoSpec, sim: _SeatSimulation, mover: Person, rng: np.random.Generator
 ) -> None:
+    """Every fiscal year sees a hire and a leaver: where chance gave none, the weakest settled rep
+    leaves (and, for a missing hire, is replaced within the year)."""
     cal = spec.calendar
+    day = timedelta(days=1)
     for fy in spec.fiscal_years:
-        # The as-of day itself counts: someone may be on their last day today.
-        first, end = cal.year_start(fy), min(cal.year_start(fy + 1), spec.as_of + timedelta(days=1))
-        if end <= first or any(
-            t.end is not None and first <= t.end < end and t.person is not mover for t in sim.tenures
-        ):
+        # The as-of day itself counts: someone may start, or be on their last day, today.
+        first, end = cal.year_start(fy), min(cal.year_start(fy + 1), spec.as_of + day)
+        if end <= first:
             continue
-        # The weakest rep who is settled in their seat through the window leaves in it.
-        settled = [
-            t
-            for t in sim.tenures
-            if t.person is not mover and t.start < first and (t.end is None or t.end >= end)
-        ]
-        if not settled:
-            continue
-        weakest = min(settled, key=lambda t: t.person.skill)
-        sim.restart_with_leaver(weakest, first + timedelta(days=int(rng.integers(0, (end - first).days))))
+        if not any(first <= t.start < end and t.start == t.person.hired_on for t in sim.tenures):
+            lo, hi = first - 60 * day, end - 21 * day
+            leave = lo + int(rng.integers(0, (hi - lo).days)) * day
+            hire = max(first, leave + 21 * day)
+            hire += int(rng.integers(0, (end - hire).days)) * day
+            _force_leaver(sim, mover, leave, hire)
+        if not any(t.end is not None and first <= t.end < end and t.person is not mover for t in sim.tenures):
+            _force_leaver(sim, mover, first + int(rng.integers(0, (end - first).days)) * day, None)
+
+
+def _force_leaver(sim: _SeatSimulation, mover: Person, leave: date, hire_on: date | None) -> None:
+    # Only a rep still in their seat is picked, so no event already drawn for a seat is undone.
+    settled = [
+        t
+        for t in sim.tenures
+        if t.end is None and t.person is not mover and t.start <= leave - timedelta(days=180)
+    ]
+    if settled:
+        sim.restart_with_leaver(min(settled, key=lambda t: t.person.skill), leave, hire_on)
 
 
 def _mark_slips(spec: DemoSpec, reps: list[Person], tenures: list[Tenure], rng: np.random.Generator) -> None:

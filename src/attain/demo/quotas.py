@@ -22,6 +22,7 @@ from attain.domain.calendar import PeriodKind
 
 STRETCH = 1.05
 GROWTH_LIMITS = (1.0, 1.25)
+RATE_FLOOR = 0.5  # of the segment's usual rate
 OVER_ASSIGNMENT = {"team": 0.95, "region": 0.97, "company": 0.97}
 USD_CENTS_PER_100 = np.array([round(USD_PER_UNIT[c] * 100) for c in CURRENCIES], dtype=np.int64)
 
@@ -92,6 +93,11 @@ def _rates(
     fallback = np.nanmean(np.where(done[None, :], actual, np.nan), axis=1)
     fallback = np.where(np.isnan(fallback), np.nanmean(fallback), fallback)
     actual = np.where(np.isnan(actual), fallback[:, None], actual)
+    # A quarter that happened to book little does not set next year's number near zero (nor a
+    # team's this year): quotas never drop below half the segment's usual rate.
+    positive = fallback[fallback > 0]
+    usual = np.where(fallback > 0, fallback, positive.mean() if len(positive) else 1.0)
+    actual = np.maximum(actual, RATE_FLOOR * usual[:, None])
     rate = actual * STRETCH
     # Growth: the last closed year over the one before it (the history always has two closed years).
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -135,7 +141,7 @@ def quota_frame(ctx: Context, booked: np.ndarray) -> pl.DataFrame:
     region_cents: dict[tuple[str, int], float] = {}
     for (team, q), cents in sorted(team_cents.items()):
         target = cents * OVER_ASSIGNMENT["team"]
-        rows.append(("team", None, team, quarters.keys[q], _round(target, 1_000)))
+        rows.append(("team", None, team, quarters.keys[q], max(1_000, _round(target, 1_000))))
         parent = next(t.parent for t in ctx.org.teams if t.external_id == team)
         assert parent is not None
         region_cents[(parent, q)] = region_cents.get((parent, q), 0.0) + target
