@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute
 import pyarrow.parquet as pq
 import pytest
 import sqlglot
@@ -123,6 +124,23 @@ def test_arrow_orders_without_optional_columns_give_the_rows_of_plain_orders() -
         lines = run.lines_arrow()
         assert lines.num_rows == 13
         assert sorted(set(lines.column("order_id").to_pylist())) == ["o1", "o2", "o3", "o4"]
+        first = lines.filter(pa.compute.equal(lines.column("person_id"), "ann")).sort_by("credit_date")
+        assert first.slice(0, 1).to_pylist()[0] | {"credit_date": None} == {
+            "person_id": "ann",
+            "plan": "rep",
+            "component": "core",
+            "kind": "commission",
+            "amount": 750_000,
+            "credit_date": None,
+            "order_id": "o1",
+            "credit_role": "direct",
+            "rollup_level": 0,
+            "split_sequence": 1,
+            "share": Decimal("1.000000000"),
+            "basis": 25_000_000,
+            "tier": 1,
+            "rate": "0.03",
+        }
     finally:
         run.close()
 

@@ -26,6 +26,7 @@ from attain.domain.plans.model import (
     Commission,
     CompiledPlan,
     CreditRole,
+    Spiff,
 )
 from attain.domain.plans.rounding import as_decimal
 from attain.engine.inputs import CalculationInput, PlanAssignmentRow
@@ -85,6 +86,9 @@ def needs_history(plan: CompiledPlan) -> bool:
         if isinstance(comp, Bonus) and comp.accumulate is Accumulation.YEAR:
             return True
     return False
+
+
+RATE_NAMES = pa.schema([("comp", pa.int32()), ("rate_id", pa.int32()), ("rate", pa.string())])
 
 
 class Workspace:
@@ -183,8 +187,8 @@ class PeriodRun:
         return self.payees[0].terms.year.index(self.period)
 
     def lines_arrow(self) -> pa.Table:
-        """The per-credit lines of the period (commission, SPIFF, per-order limits) with payee "
-        "and component."""
+        """The per-credit lines of the period (commission, SPIFF, per-order limits): payee, component,
+        amount and explanation columns (share as a decimal, rate as the plan writes it)."""
         names = pa.table(
             {
                 "payee": [p.terms.number for p in self.payees],
@@ -198,19 +202,33 @@ class PeriodRun:
                 "component": [plan.components[i].key for plan, i in self.components],
             }
         )
+        rates: dict[str, list[object]] = {"comp": [], "rate_id": [], "rate": []}
+        for cid, (plan, i) in enumerate(self.components):
+            comp = plan.components[i]
+            catalog = self.runs[plan.key].program.catalogs.get(i)
+            known = catalog.rates if catalog else {0: comp.extra_rate if isinstance(comp, Spiff) else None}
+            for rate_id, rate in known.items():
+                if rate is not None:
+                    rates["comp"].append(cid)
+                    rates["rate_id"].append(rate_id)
+                    rates["rate"].append(str(rate))
         self.con.register("payee_names", names)
         self.con.register("component_names", comps)
+        self.con.register("rate_names", pa.table(rates, schema=RATE_NAMES))
+        share = "CAST(1 AS DECIMAL(18, 9))"
+        shares = ""
+        if self.facts.has_splits:
+            share = "COALESCE(CAST(s.share AS DECIMAL(18, 9)), 1)"
+            shares = "LEFT JOIN splits_arrow s ON l.share_src = s.ord "
         return self.con.sql(
             "SELECT n.person_id, n.plan, c.component, CASE l.kind WHEN 0 THEN 'commission' WHEN 1 "
-            "THEN 'spiff' "
-            "WHEN 2 THEN 'order_min' ELSE 'order_max' END AS kind, l.amount, l.day AS "
-            "credit_date, o.order_id, "
-            "CASE l.role WHEN 0 THEN 'direct' WHEN 1 THEN 'overlay' WHEN 2 THEN 'rollup' ELSE "
-            "'territory' END "
-            "AS credit_role, l.level AS rollup_level, l.seq AS split_sequence, l.share_src, l.basis, "
-            "NULLIF(l.tier, 0) AS tier, l.rate_id FROM lines l JOIN payee_names n ON l.payee = n.payee "
-            "JOIN component_names c ON l.comp = c.comp JOIN orders_src o ON l.ono = o.ono "
-            f"WHERE l.pno = {self._target_pno()} AND NOT l.early"
+            "THEN 'spiff' WHEN 2 THEN 'order_min' ELSE 'order_max' END AS kind, l.amount, "
+            "l.day AS credit_date, o.order_id, CASE l.role WHEN 0 THEN 'direct' WHEN 1 THEN 'overlay' "
+            "WHEN 2 THEN 'rollup' ELSE 'territory' END AS credit_role, l.level AS rollup_level, "
+            f"l.seq AS split_sequence, {share} AS share, l.basis, NULLIF(l.tier, 0) AS tier, r.rate "
+            "FROM lines l JOIN payee_names n ON l.payee = n.payee JOIN component_names c ON l.comp = c.comp "
+            "JOIN orders_src o ON l.ono = o.ono LEFT JOIN rate_names r ON l.comp = r.comp AND "
+            f"l.rate_id = r.rate_id {shares}WHERE l.pno = {self._target_pno()} AND NOT l.early"
         ).to_arrow_table()
 
     def order_lines(self, order_id: str) -> list[EarningLine]:
