@@ -18,11 +18,12 @@ from attain.analytics.forecast.series import ScopeSeries
 from attain.analytics.forecast.statistical import forecast_hierarchy
 
 BACKTEST_METHODS: tuple[Method, ...] = (
-    Method.AUTO,
     Method.COMBINATION,
+    Method.SELECTED,
     Method.ETS,
     Method.ARIMA,
     Method.THETA,
+    Method.CES,
     Method.SEASONAL_NAIVE,
 )
 

@@ -23,7 +23,8 @@ class Method(StrEnum):
     CES = "ces"
     SEASONAL_NAIVE = "seasonal_naive"
     COMBINATION = "combination"  # the mean of ETS, ARIMA, Theta and CES
-    AUTO = "auto"  # chosen per series by rolling-origin backtest (see `selection`)
+    AUTO = "auto"  # the default: the combination, measured best on M3 (docs/forecasting.md)
+    SELECTED = "selected"  # chosen per series by rolling-origin backtest (see `selection`)
 
 
 # The members of the combination; each is fitted once and reused when several are asked for.
@@ -150,16 +151,19 @@ def forecast_methods(
 ) -> dict[Method, SeriesForecast]:
     """Forecasts of `y` by each of `methods` (not AUTO), fitting each single model at most once."""
     singles: dict[Method, SeriesForecast] = {}
-    needed: set[Method] = {m for m in methods if m is not Method.COMBINATION}
-    if Method.COMBINATION in methods:
+    needed: set[Method] = {m for m in methods if m not in (Method.COMBINATION, Method.AUTO)}
+    if Method.COMBINATION in methods or Method.AUTO in methods:
         needed.update(COMBINED)
     for method in SINGLE_METHODS:
         if method in needed:
             singles[method] = forecast_single(y, h, season_length, method, levels)
     out: dict[Method, SeriesForecast] = {}
     for method in methods:
+        if method is Method.SELECTED:
+            raise ValueError("SELECTED is resolved by attain.analytics.forecast.selection")
         if method is Method.AUTO:
-            raise ValueError("AUTO is resolved by attain.analytics.forecast.selection")
+            out[method] = combine([singles[c] for c in COMBINED])
+            continue
         out[method] = (
             combine([singles[c] for c in COMBINED]) if method is Method.COMBINATION else singles[method]
         )

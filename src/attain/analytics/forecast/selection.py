@@ -1,5 +1,5 @@
-"""Choosing a method per series by rolling-origin backtest: refit at several past origins, score the
-next `h` points, keep the method with the lowest mean error (MASE by default).
+"""Choosing a method per series by rolling-origin backtest (`Method.SELECTED`): refit at several past
+origins, score the next `h` points, keep the method with the lowest mean error (MASE by default).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 from attain.analytics.forecast.methods import Method, SeriesForecast, forecast_methods
 from attain.analytics.forecast.metrics import mase, smape, wape
 
-# What `auto` chooses from; measured on M3 (see docs/forecasting.md).
+# What `selected` chooses from.
 CANDIDATES: tuple[Method, ...] = (Method.COMBINATION, Method.ETS, Method.THETA, Method.SEASONAL_NAIVE)
 # Used when a series is too short for any backtest origin: the best method on M3 monthly.
 DEFAULT_METHOD = Method.COMBINATION
@@ -98,13 +98,13 @@ def backtest_series(
 
 
 @dataclass(frozen=True, slots=True)
-class AutoForecast:
+class SelectedForecast:
     forecast: SeriesForecast
     chosen: Method
     backtest: SeriesBacktest
 
 
-def auto_forecast(
+def select_forecast(
     y: np.ndarray,
     h: int,
     season_length: int,
@@ -113,9 +113,9 @@ def auto_forecast(
     candidates: Sequence[Method] = CANDIDATES,
     folds: int = 2,
     score: Score = Score.MASE,
-) -> AutoForecast:
+) -> SelectedForecast:
     """The forecast of the candidate with the lowest backtest error on this series."""
     bt = backtest_series(y, h, season_length, candidates, folds=folds, score=score)
     chosen = bt.best()
     fc = forecast_methods(y, h, season_length, [chosen], levels)[chosen]
-    return AutoForecast(fc, chosen, bt)
+    return SelectedForecast(fc, chosen, bt)

@@ -12,7 +12,7 @@ import polars as pl
 
 from attain.analytics.forecast.hierarchy import Reconciliation, reconcile, round_coherent
 from attain.analytics.forecast.methods import DEFAULT_LEVELS, Method, SeriesForecast, forecast_methods
-from attain.analytics.forecast.selection import CANDIDATES, auto_forecast
+from attain.analytics.forecast.selection import CANDIDATES, select_forecast
 from attain.analytics.forecast.series import ScopeSeries
 from attain.domain.calendar import Period
 
@@ -88,9 +88,9 @@ def forecast_hierarchy(
     chosen: dict[str, Method] = {}
     for node in nodes:
         y = series.of(node).astype(float)
-        if method is Method.AUTO:
-            auto = auto_forecast(y, h, season_length, levels, candidates=candidates)
-            fc, chosen[node] = auto.forecast, auto.chosen
+        if method is Method.SELECTED:
+            picked = select_forecast(y, h, season_length, levels, candidates=candidates)
+            fc, chosen[node] = picked.forecast, picked.chosen
         else:
             fc, chosen[node] = forecast_methods(y, h, season_length, [method], levels)[method], method
         base.append(_floor(fc, y))
