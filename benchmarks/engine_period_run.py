@@ -163,31 +163,34 @@ def measure(folder: Path, orders: int, payees: int) -> dict[str, object]:
     facts = FactTables(inp, folder / "orders.parquet", folder / "splits.parquet")
     loaded = peak_mib()
     load_before = os.getloadavg()[0]
-    engine_times, baseline_times = [], []
+    engine_times, baseline_times, engine_cpu, baseline_cpu = [], [], [], []
     engine_peak = 0.0
     # Interleaved repeats, medians reported: other work on the machine shifts single runs a lot.
     for _ in range(REPEATS):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         run = run_period(facts, PERIOD)
         totals = run.totals()
         lines = run.line_count()
         engine_times.append(time.perf_counter() - started)
+        engine_cpu.append(time.process_time() - cpu)
         run.close()
         engine_peak = engine_peak or peak_mib()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         expected, baseline_lines = baseline_totals(facts, inp, PERIOD)
         baseline_times.append(time.perf_counter() - started)
+        baseline_cpu.append(time.process_time() - cpu)
     engine_seconds = sorted(engine_times)[len(engine_times) // 2]
     baseline_seconds = sorted(baseline_times)[len(baseline_times) // 2]
     got = {person: total for (person, _, _), total in totals.items()}
     wrong = [p for p in expected if expected[p] != got.get(p)] + [p for p in got if p not in expected]
     whatif = WhatIf(facts, PERIOD, reps_of(payees)[0])
     extra = OrderRow("WHATIF-1", date(2025, 3, 31), 5_000_000, "USD", owner=reps_of(payees)[0])
-    times = []
+    times, cpu_times = [], []
     for _ in range(7):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         whatif.estimate(extra)
         times.append(time.perf_counter() - started)
+        cpu_times.append(time.process_time() - cpu)
     return {
         "orders": orders,
         "payees": payees,
@@ -199,6 +202,9 @@ def measure(folder: Path, orders: int, payees: int) -> dict[str, object]:
         "engine_peak_mib": engine_peak,
         "wrong_totals": len(wrong),
         "whatif_ms": sorted(times)[len(times) // 2] * 1000,
+        "whatif_cpu_ms": sorted(cpu_times)[len(cpu_times) // 2] * 1000,
+        "engine_cpu": sorted(engine_cpu)[len(engine_cpu) // 2],
+        "baseline_cpu": sorted(baseline_cpu)[len(baseline_cpu) // 2],
         "total_cents": sum(got.values()),
         "load": max(load_before, os.getloadavg()[0]),
     }
@@ -223,10 +229,10 @@ def main() -> int:
     ]
     print(f"machine: {platform.machine()}, {platform.python_version()}, cores {len(os.sched_getaffinity(0))}")
     print(
-        "| orders | payees | lines | engine s | baseline s | ratio | orders/s | peak MiB (data "
-        "loaded) | what-if ms | load avg | totals agree |"
+        "| orders | payees | lines | engine s | baseline s | ratio | engine CPU s | baseline CPU s "
+        "| CPU ratio | orders/s | peak MiB (data loaded) | what-if ms (CPU ms) | load avg | totals agree |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     failed = False
     for orders, payees in sizes:
         with tempfile.TemporaryDirectory(prefix="attain-bench-") as tmp:
@@ -250,8 +256,11 @@ def main() -> int:
         print(
             f"| {orders:,} | {payees:,} | {r['lines']:,} | {r['engine_seconds']:.2f} | "
             f"{r['baseline_seconds']:.2f} | "
-            f"{r['engine_seconds'] / r['baseline_seconds']:.2f} | {orders / r['engine_seconds']:,.0f} | "
-            f"{r['engine_peak_mib']:,.0f} ({r['loaded_mib']:,.0f}) | {r['whatif_ms']:.1f} | "
+            f"{r['engine_seconds'] / r['baseline_seconds']:.2f} | {r['engine_cpu']:.2f} | "
+            f"{r['baseline_cpu']:.2f} | {r['engine_cpu'] / r['baseline_cpu']:.2f} | "
+            f"{orders / r['engine_seconds']:,.0f} | "
+            f"{r['engine_peak_mib']:,.0f} ({r['loaded_mib']:,.0f}) | {r['whatif_ms']:.1f} "
+            f"({r['whatif_cpu_ms']:.1f}) | "
             f"{r['load']:.1f} | "
             f"{'yes' if agree else 'NO (' + str(r['wrong_totals']) + ' payees)'} |",
             flush=True,

@@ -65,7 +65,7 @@ class WhatIf:
             con.close()
         small = replace(inp, assignments=assignments, orders=(), splits=(), _people={})
         self.facts = FactTables(small, orders, splits)
-        self.workspace = Workspace(memory_limit="1GB")
+        self.workspace = Workspace(memory_limit="1GB", threads=1)  # small slices: threads only add overhead
         self.before = sum(run_period(self.facts, self.period, self.workspace).totals().values())
 
     def close(self) -> None:
