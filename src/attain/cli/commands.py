@@ -8,6 +8,7 @@ from attain.cli import (  # noqa: F401
     forecast,
     goals,
     imports,
+    inquiries,
     kpis,
     pay,
     plan_tools,
