@@ -14,7 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from attain import __version__
 from attain.domain.errors import AttainError
 from attain.store.unit_of_work import SqlStore, open_store
-from attain.web import api, api_kpis, coaching_pages, dashboard_pages, drill_pages, pages
+from attain.web import api, api_kpis, coaching_api, coaching_pages, dashboard_pages, drill_pages, pages
 from attain.web.errors import domain_error_response
 from attain.web.layout import install_helpers
 from attain.web.security import LoginThrottle, SecurityHeaders
@@ -56,6 +56,7 @@ def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bo
     app.include_router(dashboard_pages.router)
     app.include_router(drill_pages.router)
     app.include_router(coaching_pages.router)
+    app.include_router(coaching_api.router)
     return app
 
 
