@@ -1,9 +1,10 @@
 """`attain forecast`: statistical, pipeline-weighted and blended forecasts of a period per scope, against
-goal; `backtest`; and the weekly calls: `submit`, `override`, `rollup`, `snapshot`, `history`, `errors`."""
+goal; `backtest`; the weekly calls: `submit`, `override`, `rollup`, `snapshot`, `history`, `errors`;
+and `earnings`, a rep's expected pay."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 import polars as pl
@@ -15,15 +16,20 @@ from attain.analytics.forecast.blend import accuracy_weights, against_goal, blen
 from attain.analytics.forecast.hierarchy import Reconciliation
 from attain.analytics.forecast.methods import Method
 from attain.analytics.forecast.outlook import ForecastRequest, backtest, period_outlook, revenue_goals
+from attain.analytics.forecast.pipeline import pipeline_forecast
 from attain.analytics.forecast.series import Grain
 from attain.analytics.ports import FactScope
+from attain.app.forecasts.earnings import SCENARIOS, DealChance, expected_earnings
 from attain.app.forecasts.ports import Call
 from attain.app.forecasts.snapshots import record_errors, snapshot, take_snapshot
 from attain.app.forecasts.submissions import find_period, override, rollup, submit, week_of
+from attain.app.runs.inputs import calculation_input, window_of
+from attain.app.runs.inputs import read_facts as read_pay_facts
 from attain.cli.context import state
 from attain.cli.kpis import AsOfOpt, today
 from attain.cli.main import app
 from attain.cli.output import OutputFormat, err_console, print_rows
+from attain.domain.errors import NotFound
 from attain.domain.money import from_minor, to_minor
 from attain.store.unit_of_work import SqlStore
 
@@ -321,3 +327,59 @@ def errors_cmd(ctx: typer.Context, period: PeriodOpt) -> None:
         for r in rows
     ]
     print_rows(shown, st.fmt, title=f"Forecast errors of {period}")
+
+
+@forecast_app.command("earnings")
+def earnings_cmd(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="The rep (external id)")],
+    period: PeriodOpt,
+    scenarios: Annotated[int, typer.Option("--scenarios", help="Simulated outcomes")] = SCENARIOS,
+    as_of: AsOfOpt = None,
+) -> None:
+    """A rep's expected payout for the period: their open deals x win probability x their comp plan."""
+    st = state(ctx)
+    store = st.store()
+    day = _as_of(as_of)
+    with store.transaction() as tx:
+        cal = tx.calendars.default()
+        if cal is None:
+            raise NotFound("there is no calendar", hint="run `attain init` first")
+        target = find_period(tx, period).period
+        start, end = window_of(cal.fiscal, target)
+        inp = calculation_input(read_pay_facts(tx, cal.fiscal, start, end), target, day)
+        person_id = tx.forecasts.person_id(person)
+        if person_id is None:
+            raise NotFound(f"no person has the id '{person}'", hint="use the person's external id")
+        facts = read_facts(
+            tx.fact_reader,
+            FactScope(end=day + timedelta(days=1)),
+            {Source.OPPORTUNITIES, Source.STAGES},
+            currency=cal.currency,
+        )
+    pf = pipeline_forecast(facts.opportunities, facts.stages, day, [target])
+    mine = pf.deals.filter(pl.col("owner_id") == person_id).join(
+        facts.opportunities.select("id", "external_id"), on="id"
+    )
+    deals = [
+        DealChance(str(r["external_id"]), int(r["value"]), cal.currency, float(r[f"p_{target.key}"]))
+        for r in mine.iter_rows(named=True)
+    ]
+    booked_on = max(min(target.last_day, day), target.start)
+    out = expected_earnings(inp, target, person, deals, booked_on=booked_on, scenarios=scenarios)
+    cur = cal.currency
+    row = {
+        "person": person,
+        "period": out.period,
+        "open_deals": len(deals),
+        "earned_so_far": _money(out.base, cur),
+        "expected": _money(out.expected, cur),
+        "low_10": _money(out.low, cur),
+        "high_90": _money(out.high, cur),
+        "scenarios": out.scenarios,
+    }
+    print_rows(
+        [row],
+        st.fmt,
+        title=f"Expected earnings of {person}, {period}",
+    )
