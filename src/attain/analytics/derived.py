@@ -136,21 +136,41 @@ def cac(m: Measurement) -> pl.DataFrame:
 
 
 def retention(m: Measurement) -> pl.DataFrame:
-    """retention_rate and churn_rate per group; null where the next period is not over by the as-of date."""
+    """retention_rate and churn_rate per group; null where the next period is not over by the as-of date.
+
+    Periods are numbered while accounts are matched and de-duplicated: integer keys keep the
+    distinct-account work on half a million rows cheap.
+    """
     keys = m.query.keys
-    cohort = m.keyed(RowSet.CUSTOMERS, ["account_id"])
-    again = m.rows(RowSet.CUSTOMERS, Shift.NEXT).select("period", "account_id").unique()
-    marked = cohort.join(
-        again.with_columns(_again=pl.lit(value=True)), on=["period", "account_id"], how="left"
-    )
-    counts = marked.group_by(keys).agg(
+    buckets = m.buckets()
+    number = {b.key: i for i, b in enumerate(buckets)}
+
+    def numbered() -> pl.Expr:
+        return pl.col("period").replace_strict(number, return_dtype=pl.UInt32).alias("_p")
+
+    nxt = m.rows(RowSet.CUSTOMERS, Shift.NEXT)
+    again = nxt.select(numbered(), "account_id").unique().with_columns(_again=pl.lit(value=True))
+    rows = m.rows(RowSet.CUSTOMERS)
+    own = [("_team" if k == "team_id" else k) for k in keys if k != "period"]
+    team = "team_id" in keys and "team_id" not in rows.columns
+    if not team:
+        own = [k for k in keys if k != "period"]
+    cohort = rows.select(*own, numbered(), "account_id").unique()
+    cohort = cohort.join(again, on=["_p", "account_id"], how="left")
+    groups = [k for k in keys if k != "period"]
+    if team:
+        cohort = m.facts.org.explode_teams(cohort).select(*groups, "_p", "account_id", "_again").unique()
+    counts = cohort.group_by([*groups, "_p"]).agg(
         pl.len().alias("_n"), pl.col("_again").fill_null(False).sum().alias("_k")
     )
-    ended = [b.key for b in m.buckets() if next_period_ended(b, m.frame)]
-    rate = pl.when(pl.col("period").is_in(ended) & (pl.col("_n") > 0)).then(
+    ended = [number[b.key] for b in buckets if next_period_ended(b, m.frame)]
+    rate = pl.when(pl.col("_p").is_in(ended) & (pl.col("_n") > 0)).then(
         pl.col("_k").cast(pl.Float64) / pl.col("_n")
     )
-    return counts.select(*keys, rate.alias("retention_rate"), (1 - rate).alias("churn_rate"))
+    period = pl.col("_p").replace_strict(dict(enumerate(number)), return_dtype=pl.Utf8).alias("period")
+    return counts.select(
+        *groups, period, rate.alias("retention_rate"), (1 - rate).alias("churn_rate")
+    ).select(*keys, "retention_rate", "churn_rate")
 
 
 def growth(m: Measurement, shift: Shift, metric: str) -> pl.DataFrame:
