@@ -43,6 +43,19 @@ CONDITIONS = (
 )
 
 
+# Half-cent ties must happen often, or a wrong rounding mode would go unnoticed: whole-dollar amounts times
+# rates of an odd number of tenths of a percent land exactly on half a cent.
+amounts = st.one_of(st.integers(-50_000, 2_000_000), st.integers(-500, 20_000).map(lambda d: d * 100))
+
+
+def percents(top: int) -> st.SearchStrategy[str]:
+    """A rate in percent up to top/100 %, often one that makes ties (0.5%, 1.5%, ...)."""
+    return st.one_of(
+        st.integers(0, top).map(lambda n: f"{n / 100}%"),
+        st.sampled_from(["0.5%", "1.5%", "2.5%", "7.5%", "12.5%"]),
+    )
+
+
 def _pct(value: int) -> str:
     return f"{value}%"
 
@@ -64,7 +77,7 @@ def tiers(draw: st.DrawFn, on_attainment: bool, with_base: bool) -> tuple[str, b
         if with_base and draw(st.booleans()):
             rate = f"multiplier: {draw(st.sampled_from(['0.5', '1', '1.5', '2']))}"
         else:
-            rate = f"rate: {draw(st.integers(0, 1500)) / 100}%"
+            rate = f"rate: {draw(percents(1500))}"
         accelerator = i > 0 and draw(st.integers(0, 2)) == 0
         accelerated |= accelerator
         bands.append(f"        - {{{upto}{rate}{', accelerator: true' if accelerator else ''}}}\n")
@@ -89,7 +102,7 @@ def commission(draw: st.DrawFn, name: str, has_quota: bool) -> str:
         out += f"    where: {draw(st.sampled_from(CONDITIONS))}\n"
     base = draw(st.sampled_from(["rate", "lookup", "none"]))
     if base == "rate":
-        out += f"    rate: {draw(st.integers(0, 1200)) / 100}%\n"
+        out += f"    rate: {draw(percents(1200))}\n"
     elif base == "lookup":
         field = draw(st.sampled_from(["product_family", "rollup_level", "kind", "share"]))
         keys = {
@@ -98,11 +111,9 @@ def commission(draw: st.DrawFn, name: str, has_quota: bool) -> str:
             "kind": ("new", "renewal"),
             "share": ("1", "3/5", "0.6"),
         }[field]
-        rates = ", ".join(
-            f'"{k}": {draw(st.integers(0, 900)) / 100}%' for k in keys[: draw(st.integers(1, 3))]
-        )
+        rates = ", ".join(f'"{k}": {draw(percents(900))}' for k in keys[: draw(st.integers(1, 3))])
         out += f"    rate_by:\n      field: {field}\n      rates: {{{rates}}}\n"
-        out += f"      default: {draw(st.integers(0, 500)) / 100}%\n"
+        out += f"      default: {draw(percents(500))}\n"
     table, accelerated = "", False
     if base == "none" or draw(st.booleans()):
         table, accelerated = draw(tiers(has_quota and draw(st.booleans()), base != "none"))
@@ -156,7 +167,7 @@ def spiff(draw: st.DrawFn, name: str) -> str:
     if kind == "per_deal":
         out += f"    per_deal: {draw(st.integers(0, 500))}\n"
     elif kind == "extra_rate":
-        out += f"    extra_rate: {draw(st.integers(0, 500)) / 100}%\n"
+        out += f"    extra_rate: {draw(percents(500))}\n"
     else:
         out += f"    lump_sum: {draw(st.integers(0, 5000))}\n    count_target: {draw(st.integers(1, 4))}\n"
     return out
@@ -248,7 +259,7 @@ def companies(draw: st.DrawFn) -> tuple[CalculationInput, Period]:
         order = OrderRow(
             order_id=f"o{i:02d}",
             booked_on=booked,
-            amount=draw(st.integers(-50_000, 2_000_000)),
+            amount=draw(amounts),
             currency=currency,
             kind=kind_,
             owner=draw(st.sampled_from([*PEOPLE, None])),

@@ -217,3 +217,30 @@ def test_a_parquet_file_of_orders_out_of_id_order_is_refused(tmp_path: Path) -> 
     pq.write_table(FactTables.from_input(inp).orders, path)
     with pytest.raises(InvalidInput, match="not sorted by order_id"):
         run_period(FactTables(inp, path), Q1)
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("half_even", [50, -50, 52]),
+        ("half_up", [51, -51, 52]),
+        ("down", [50, -50, 51]),
+        ("up", [51, -51, 52]),
+    ],
+)
+def test_each_rounding_mode_rounds_half_cent_ties_like_the_reference(mode: str, expected: list[int]) -> None:
+    plan = compile_text(
+        f"{MARGINAL.split('components:', maxsplit=1)[0]}rounding: {mode}\ncomponents:\n"
+        "  - commission: core\n    measure: bookings\n    rate: 0.5%\n"
+    )
+    orders = (
+        OrderRow("t1", date(2025, 1, 5), 10_100, "USD", owner="ann"),  # 50.5 cents
+        OrderRow("t2", date(2025, 1, 6), -10_100, "USD", owner="ann"),  # -50.5 cents
+        OrderRow("t3", date(2025, 1, 7), 10_300, "USD", owner="ann"),  # 51.5 cents
+    )
+    inp = CalculationInput(
+        CAL, {"rep": plan}, (PlanAssignmentRow("ann", "rep", 0, date(2025, 1, 1)),), orders
+    )
+    [result] = evaluate_fast(inp, Q1)
+    assert [line.amount for line in result.lines] == expected
+    assert [result] == evaluate(inp, Q1)
