@@ -95,7 +95,8 @@ def _measure(m: Measurement, goals: Sequence[GoalRecord], currency: str) -> pl.D
     if not parts:
         return pl.DataFrame()
     table = reduce(lambda a, b: a.join(b, on=keys, how="full", coalesce=True, nulls_equal=True), parts)
-    return _fill_zeros(table, m, metrics).select(*keys, *metrics).sort(keys, nulls_last=True)
+    table = _fill_zeros(table, m, metrics).select(*keys, *metrics).sort(keys, nulls_last=True)
+    return table.with_columns(pl.col("period").cast(pl.Utf8))
 
 
 def _fill_zeros(table: pl.DataFrame, m: Measurement, metrics: tuple[str, ...]) -> pl.DataFrame:

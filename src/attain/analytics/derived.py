@@ -12,7 +12,7 @@ from attain.analytics.measures import MEASURES, aggregate
 from attain.analytics.org import PEOPLE_DIMENSIONS, Dimension
 from attain.analytics.ports import GoalRecord
 from attain.analytics.rowsets import Measurement, RowSet, next_period_ended, snapshot_buckets
-from attain.analytics.timeframe import Shift
+from attain.analytics.timeframe import Shift, period_type
 from attain.domain.money import minor_exponent
 
 GOAL_SCOPE: dict[tuple[Dimension, ...], str] = {
@@ -33,10 +33,12 @@ def _outer(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> pl.DataF
 
 
 def _null(m: Measurement, metric: str, dtype: pl.DataType) -> pl.DataFrame:
-    return pl.DataFrame(schema={**{k: _key_type(k) for k in m.query.keys}, metric: dtype})
+    return pl.DataFrame(schema={**{k: _key_type(m, k) for k in m.query.keys}, metric: dtype})
 
 
-def _key_type(key: str) -> pl.DataType:
+def _key_type(m: Measurement, key: str) -> pl.DataType:
+    if key == "period":
+        return period_type(m.buckets())
     return pl.Int64() if key.endswith("_id") else pl.Utf8()
 
 
@@ -82,6 +84,10 @@ def goal_targets(
     )
     # A quota is what attainment is measured against; where a group has both, the quota wins.
     frame = frame.sort(pl.col("kind") != "quota").unique(["scope_id", "period"], keep="first")
+    # Goals of periods outside the query's buckets match nothing.
+    frame = frame.filter(pl.col("period").is_in([b.key for b in m.buckets()])).with_columns(
+        pl.col("period").cast(period_type(m.buckets()))
+    )
     keys = m.query.keys
     if not dims:
         return frame.select("period", "kind", "_target")
@@ -146,7 +152,7 @@ def retention(m: Measurement) -> pl.DataFrame:
     number = {b.key: i for i, b in enumerate(buckets)}
 
     def numbered() -> pl.Expr:
-        return pl.col("period").replace_strict(number, return_dtype=pl.UInt32).alias("_p")
+        return pl.col("period").to_physical().cast(pl.UInt32).alias("_p")
 
     nxt = m.rows(RowSet.CUSTOMERS, Shift.NEXT)
     again = nxt.select(numbered(), "account_id").unique().with_columns(_again=pl.lit(value=True))
@@ -167,7 +173,12 @@ def retention(m: Measurement) -> pl.DataFrame:
     rate = pl.when(pl.col("_p").is_in(ended) & (pl.col("_n") > 0)).then(
         pl.col("_k").cast(pl.Float64) / pl.col("_n")
     )
-    period = pl.col("_p").replace_strict(dict(enumerate(number)), return_dtype=pl.Utf8).alias("period")
+    period = (
+        pl.col("_p")
+        .replace_strict(dict(enumerate(number)), return_dtype=pl.Utf8)
+        .cast(period_type(buckets))
+        .alias("period")
+    )
     return counts.select(
         *groups, period, rate.alias("retention_rate"), (1 - rate).alias("churn_rate")
     ).select(*keys, "retention_rate", "churn_rate")

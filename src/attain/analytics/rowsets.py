@@ -14,7 +14,7 @@ import polars as pl
 
 from attain.analytics.facts import Facts, Source
 from attain.analytics.org import KEY_COLUMN, PEOPLE_DIMENSIONS, Dimension
-from attain.analytics.timeframe import Bucket, Shift, TimeFrame, tag
+from attain.analytics.timeframe import Bucket, Shift, TimeFrame, period_type, tag
 
 
 class RowSet(StrEnum):
@@ -142,6 +142,7 @@ def snapshot_day(bucket: Bucket, as_of: date) -> date | None:
 
 def _pipeline(m: Measurement, buckets: list[Bucket]) -> pl.DataFrame:
     opps = m.facts.opportunities
+    kind = period_type(buckets)
     parts = []
     for bucket in buckets:
         snap = snapshot_day(bucket, m.frame.as_of)
@@ -150,11 +151,13 @@ def _pipeline(m: Measurement, buckets: list[Bucket]) -> pl.DataFrame:
         is_open = (pl.col("created_on").is_null() | (pl.col("created_on") <= snap)) & (
             (pl.col("status") == "open") | (pl.col("close_on") > snap)
         )
-        parts.append(opps.filter(is_open).with_columns(period=pl.lit(bucket.key), _snap=pl.lit(snap)))
+        parts.append(
+            opps.filter(is_open).with_columns(period=pl.lit(bucket.key).cast(kind), _snap=pl.lit(snap))
+        )
     rows = (
         pl.concat(parts)
         if parts
-        else opps.head(0).with_columns(period=pl.lit(None, pl.Utf8), _snap=pl.lit(None, pl.Date))
+        else opps.head(0).with_columns(period=pl.lit(None, kind), _snap=pl.lit(None, pl.Date))
     )
     return m._attach(rows, "_snap")
 
@@ -168,7 +171,7 @@ def _rep_months(m: Measurement, buckets: list[Bucket]) -> pl.DataFrame:
                 "territory_id": pl.Int64,
                 "_piece": pl.Date,
                 "_fraction": pl.Float64,
-                "period": pl.Utf8,
+                "period": period_type(buckets),
             }
         )
     start = buckets[0].start
@@ -223,14 +226,15 @@ def _new_customers(m: Measurement, buckets: list[Bucket]) -> pl.DataFrame:
 def _costs(m: Measurement, buckets: list[Bucket]) -> pl.DataFrame:
     """Costs inside each bucket; a bucket some cost straddles gets one row with `_straddles` set."""
     costs = m.facts.costs
+    kind = period_type(buckets)
     parts = []
     for bucket in buckets:
         inside = (pl.col("start_on") >= bucket.start) & (pl.col("end_on") <= bucket.end)
         overlaps = (pl.col("start_on") < bucket.end) & (pl.col("end_on") > bucket.start)
-        rows = costs.filter(overlaps).with_columns(period=pl.lit(bucket.key), _straddles=~inside)
+        rows = costs.filter(overlaps).with_columns(period=pl.lit(bucket.key).cast(kind), _straddles=~inside)
         parts.append(rows)
     if not parts:
-        return costs.head(0).with_columns(period=pl.lit(None, pl.Utf8), _straddles=pl.lit(None, pl.Boolean))
+        return costs.head(0).with_columns(period=pl.lit(None, kind), _straddles=pl.lit(None, pl.Boolean))
     return pl.concat(parts)
 
 
