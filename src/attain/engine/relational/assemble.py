@@ -26,7 +26,7 @@ from attain.domain.plans.model import (
 )
 from attain.domain.plans.rounding import as_decimal
 from attain.engine.relational.awards import bonus_lines, lump_sum_lines, mbo_lines
-from attain.engine.relational.terms import MeasureValues
+from attain.engine.relational.terms import MeasureValues, exact
 from attain.engine.results import EarningLine, MeasureResult
 
 KIND_RANK = {
@@ -121,7 +121,7 @@ def settle_component(
     extra: list[EarningLine] = []
     for gate in gates:
         attained = _gate_attainment(values, gate, period)
-        if attained < Fraction(gate.minimum):
+        if attained < exact(gate.minimum):
             note = f"gate: {gate.measure} {gate.window} attainment {as_decimal(attained)} < {gate.minimum}"
             extra.append(EarningLine(comp.key, "gate", -running, note=note))
             break

@@ -322,7 +322,10 @@ def _walk(p: Payee, run: PlanRun) -> None:
     paid = [0] * len(plan.components)
     plan_paid = 0
     for period in terms.evaluated:
-        measure_results(values, period)  # a missing quota fails here, as in the reference
+        for measure in plan.measures.values():
+            terms.quota(
+                measure, period, measure.accumulate
+            )  # a missing quota fails here, as in the reference
         pno = terms.year.index(period)
         parts: list[ComponentPeriod] = []
         for i, comp in enumerate(plan.components):

@@ -28,7 +28,7 @@ from attain.engine.relational.crediting import SHARE_ONE
 from attain.engine.relational.facts import Loaded
 from attain.engine.relational.program import KIND_CODE, PlanProgram
 from attain.engine.relational.sqltext import ROLE_NAMES
-from attain.engine.relational.terms import MeasureValues, PayeeTerms
+from attain.engine.relational.terms import MeasureValues, PayeeTerms, exact
 from attain.engine.results import EarningLine
 
 if TYPE_CHECKING:
@@ -181,13 +181,13 @@ class PlanRun:
                             )
                         for tier in comp.table.tiers:
                             edges[f"e{i}_{tier.index}"] = round_fraction(
-                                quota * Fraction(tier.lower), RoundingMode.HALF_EVEN
+                                quota * exact(tier.lower), RoundingMode.HALF_EVEN
                             )
                     gate = comp.accelerator_gate
                     if gate is not None:
                         attained = values.attainment(self.plan.measures[gate.measure], period, gate.window)
                         assert attained is not None
-                        if attained < Fraction(gate.minimum):
+                        if attained < exact(gate.minimum):
                             withheld[i] = 1
                             if period == t.target:
                                 p.notes[i] = (

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from attain.domain.calendar import FiscalCalendar, Period, PeriodKind
 from attain.domain.errors import InvalidInput
@@ -30,6 +31,14 @@ from attain.domain.plans.rounding import minor_of, round_fraction
 from attain.engine.inputs import CalculationInput, PersonRow, PlanAssignmentRow
 
 PER_YEAR = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}
+
+
+@lru_cache(maxsize=4096)
+def exact(value: Decimal) -> Fraction:
+    """A plan's decimal as a Fraction, converted once: thousands of payees reuse the same few numbers."""
+    return Fraction(value)
+
+
 _ONE = Fraction(1)
 DAY = timedelta(days=1)
 
@@ -158,9 +167,18 @@ class PayeeTerms:
             if source.start <= p.start < source.end
         ]
         position = slots.index(period) if period in slots else 0
+        hired = self.person.hired_on
+        full = rule.prorate is Proration.NONE or self._days[period.start] == period.days
+        if full and not (rule.ramp and hired is not None) and (rule.weights or len(slots) == 1):
+            # The usual case stays in Decimal, which is exact here and much cheaper than Fraction.
+            weight = rule.weights[position] if rule.weights else Decimal(1)
+            places = minor_exponent(self.plan.currency) if measure.kind is MeasureKind.SUM else 2
+            whole = (target * weight).scaleb(places).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+            out = Fraction(int(whole), 1 if measure.kind is MeasureKind.SUM else 100)
+            self._quota_cache[key] = out
+            return out
         share = Fraction(rule.weights[position]) if rule.weights else Fraction(1, len(slots) or 1)
         value = Fraction(target) * share
-        hired = self.person.hired_on
         if rule.ramp and hired is not None:
             first = index.period_of(self.plan.period, hired)
             months = (period.start.year - first.start.year) * 12 + period.start.month - first.start.month
@@ -184,15 +202,15 @@ class PayeeTerms:
         return self._incentive_cache[key]
 
     def _target_incentive(self, period: Period, accumulate: Accumulation) -> Fraction:
-        annual = Fraction(self.assignment.target_incentive)
+        annual = self.assignment.target_incentive
         per = PER_YEAR[self.plan.period]
-        return sum(
-            (
-                Fraction(round_fraction(annual / per * self.proration(p), RoundingMode.HALF_EVEN))
-                for p in self.periods_in(period, accumulate)
-            ),
-            Fraction(0),
-        )
+        total = 0
+        for p in self.periods_in(period, accumulate):
+            if self._days[p.start] == p.days:
+                total += round_fraction(Fraction(annual, per), RoundingMode.HALF_EVEN)
+            else:
+                total += round_fraction(Fraction(annual, per) * self.proration(p), RoundingMode.HALF_EVEN)
+        return Fraction(total)
 
     def cap_amount(self, period: Period, cap: Cap) -> int:
         if cap.amount is not None:
@@ -203,7 +221,7 @@ class PayeeTerms:
             if cap.window is CapWindow.PERIOD
             else Fraction(self.assignment.target_incentive)
         )
-        return round_fraction(base * Fraction(cap.target_incentive_multiple), RoundingMode.HALF_EVEN)
+        return round_fraction(base * exact(cap.target_incentive_multiple), RoundingMode.HALF_EVEN)
 
 
 class MeasureValues:
