@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import JSON, insert
+from sqlalchemy import JSON, Table, insert
 from sqlalchemy.orm import Session
 
 from attain.store.models import Base
@@ -26,7 +26,13 @@ def bulk_insert(
         return
     for start in range(0, len(rows), BATCH):
         part = rows[start : start + BATCH]
-        session.execute(insert(model), [dict(zip(columns, row, strict=True)) for row in part])
+        # A Core insert: the ORM's bulk insert leaves out None values and so splits the rows into one
+        # statement per run of rows with the same columns set.
+        session.execute(insert(table_of(model)), [dict(zip(columns, row, strict=True)) for row in part])
+
+
+def table_of(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
 
 
 def _copy(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from attain.app.runs.ports import InquiryRecord, LedgerRecord, NewLedgerEntry
 from attain.store import models as m
 from attain.store import pay_models as pm
+from attain.store.bulk import table_of
 
 
 class SqlLedger:
@@ -23,8 +24,9 @@ class SqlLedger:
         """One batched INSERT for all entries; their ids come back in the order given."""
         if not entries:
             return []
+        table = table_of(pm.LedgerEntry)
         ids = self._s.scalars(
-            insert(pm.LedgerEntry).returning(pm.LedgerEntry.id, sort_by_parameter_order=True),
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
             [
                 {
                     "person_id": e.person_id,

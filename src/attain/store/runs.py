@@ -19,7 +19,7 @@ from attain.app.runs.ports import LineRecord, NewRun, PayeeRecord, RunInfo
 from attain.engine.results import MeasureResult
 from attain.store import models as m
 from attain.store import pay_models as pm
-from attain.store.bulk import bulk_insert
+from attain.store.bulk import bulk_insert, table_of
 
 CHUNK = 5_000  # ids per IN list: well under SQLite's and PostgreSQL's bound-parameter limits
 T = TypeVar("T")
@@ -70,8 +70,9 @@ class SqlRuns:
         (COPY on PostgreSQL); all inside the caller's transaction, so a run is written whole or not at all."""
         if not payees:
             return
+        table = table_of(pm.RunPayee)
         ids = self._s.scalars(
-            insert(pm.RunPayee).returning(pm.RunPayee.id, sort_by_parameter_order=True),
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
             [
                 {
                     "run_id": run_id,
