@@ -17,6 +17,7 @@ from attain.store.unit_of_work import SqlStore, open_store
 from attain.web import api, api_kpis, coaching_api, coaching_pages, dashboard_pages, drill_pages, pages
 from attain.web.errors import domain_error_response
 from attain.web.layout import install_helpers
+from attain.web.row_ids import RowIdRange
 from attain.web.security import LoginThrottle, SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -40,6 +41,7 @@ def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bo
     install_helpers(app.state.templates)
     app.state.throttle = LoginThrottle()
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RowIdRange)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key or secrets.token_urlsafe(32),

@@ -95,12 +95,19 @@ def guard(*roles: str, subject: str | None = None) -> Callable[[Request], Caller
         caller = Caller(user, scopes, date.today(), _request=request)  # noqa: DTZ011 (the org's local day)
         if rule.subject is not None:
             person_id = request.path_params.get(rule.subject)
-            if person_id is None or not caller.scope().allows(int(person_id)):
+            if not _is_row_id(person_id) or not caller.scope().allows(int(str(person_id))):
                 raise HTTPException(status.HTTP_404_NOT_FOUND, f"person {person_id} not found")
         return caller
 
     dependency.rule = rule  # type: ignore[attr-defined]
     return dependency
+
+
+def _is_row_id(value: object) -> bool:
+    """A positive integer that fits a 64-bit id column (larger ones cannot name a row, and the
+    database driver would fail on them)."""
+    text = str(value) if value is not None else ""
+    return text.isdigit() and 0 < int(text) < 2**63
 
 
 def public() -> Callable[[], None]:

@@ -54,8 +54,13 @@ class NavLink:
     label: str
 
 
-def home_path(user: UserInfo) -> str | None:
-    """Each user's main page by role; None keeps the plain home page (their pages come elsewhere)."""
+def home_path(request: Request, user: UserInfo) -> str | None:
+    """Each user's main page by role, if the app serves it; None keeps the plain home page."""
+    found = _main_page(user)
+    return found if found in served_paths(request) else None
+
+
+def _main_page(user: UserInfo) -> str | None:
     roles = set(user.roles)
     if "manager" in roles:
         return "/team"

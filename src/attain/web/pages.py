@@ -30,7 +30,7 @@ def home(request: Request, store: Annotated[SqlStore, Depends(get_store)]) -> Re
     user = current_user(request)
     if user is None:
         return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
-    main_page = home_path(user)
+    main_page = home_path(request, user)
     if main_page is not None:
         return RedirectResponse(main_page, status.HTTP_303_SEE_OTHER)
     with store.transaction() as tx:
