@@ -31,7 +31,7 @@ from attain.analytics.queries import (
 from attain.analytics.rowsets import Query
 from attain.analytics.timeframe import Shift, TimeFrame
 from attain.domain.calendar import Period
-from attain.domain.money import from_minor
+from attain.domain.money import from_minor, minor_exponent
 
 
 def leaderboard(
@@ -167,6 +167,15 @@ def why_off_pace(
     )
     elapsed = max(0, min((when - period.start).days + 1, period.days)) / period.days
     ranked = rank_drivers(current, history, behind, elapsed)
+    # Money drivers are compared in minor units; they are shown in currency units like every other figure.
+    money = [k for k in DRIVERS if definition(k).unit is Unit.MONEY]
+    scale = 10 ** minor_exponent(info.currency)
+    ranked = ranked.with_columns(
+        [
+            pl.when(pl.col("metric").is_in(money)).then(pl.col(c) / scale).otherwise(pl.col(c)).alias(c)
+            for c in ("current", "own_baseline", "team_median")
+        ]
+    )
     status = {
         int(p.goal.scope_id): str(p.status) for p in progress if p.goal.scope_id is not None and p.status
     }
