@@ -84,9 +84,15 @@ def child_build(url: str, opportunities: int) -> dict[str, object]:
     return {"seconds": time.perf_counter() - started}
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child_all(url: str) -> dict[str, object]:
     """Read every fact once, then compute every table metric by person, team and company, per quarter."""
     store = open_store(url)
+    cpu = _cpu()
     started = time.perf_counter()
     with store.transaction() as tx:
         reader = tx.fact_reader
@@ -105,6 +111,8 @@ def child_all(url: str) -> dict[str, object]:
     rows = {name: table.height for name, table in zip(groupings, tables, strict=True)}
     total = time.perf_counter() - started
     return {
+        "cpu": _cpu() - cpu,
+        "load": os.getloadavg()[0],
         "read": read,
         "compute": total - read,
         "total": total,
@@ -198,9 +206,9 @@ def num(value: object) -> float:
 
 def render(lines: list[tuple[str, int, dict[str, object], float, dict[str, object]]]) -> str:
     out = [
-        "| backend | opportunities | orders read | read s | compute s | total s | peak RSS MiB | "
-        "rows (person / team / company) | one rep's dashboard, median ms (p90) |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| backend | opportunities | orders read | read s | compute s | total s | client CPU s | load avg | "
+        "peak RSS MiB | rows (person / team / company) | one rep's dashboard, median ms (p90) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for backend, have, run, peak, rep in lines:
         rows, facts = run["rows"], run["facts"]
@@ -209,7 +217,8 @@ def render(lines: list[tuple[str, int, dict[str, object], float, dict[str, objec
         name = "SQLite" if backend == "sqlite" else "PostgreSQL"
         timings = " | ".join(f"{num(run[k]):.2f}" for k in ("read", "compute", "total"))
         out.append(
-            f"| {name} | {have:,} | {facts['orders']:,} | {timings} | {peak:.0f} | "
+            f"| {name} | {have:,} | {facts['orders']:,} | {timings} | {num(run['cpu']):.1f} | "
+            f"{num(run['load']):.1f} | {peak:.0f} | "
             f"{rows['person']:,} / {rows['team']:,} / {rows['company']:,} | "
             f"{num(rep['median_ms']):.1f} ({num(rep['p90_ms']):.1f}) |"
         )
