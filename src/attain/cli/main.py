@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from attain.analytics.definitions import as_rows
 from attain.app.setup import init_company
 from attain.cli.context import CliState, state
 from attain.cli.output import EXIT_BAD_INPUT, EXIT_INTERNAL, OutputFormat, err_console, print_rows
@@ -54,6 +55,8 @@ def init(
         first_fy=first_year or this_year - 3,
         last_fy=last_year or this_year + 1,
     )
+    with store.transaction() as tx:  # the published metric definitions, for anything reading the tables
+        tx.metric_definitions.publish(as_rows())
     verb = "created" if result.created else "kept"
     err_console.print(
         f"[green]Calendar {verb}[/green] (fiscal year starts in month "
