@@ -1,26 +1,25 @@
-"""Whole-table reads straight into Arrow through ADBC drivers (native code, no Python object per row).
+"""Whole-table reads straight into Arrow through the ADBC PostgreSQL driver (no Python object per row).
 
-Used for the big fact reads of company-wide KPIs; a read scoped to a few owners stays on the
-session's own connection, where opening a second one would cost more than it saves.
+Used for the big fact reads of company-wide KPIs on PostgreSQL; SQLite reads, and reads scoped to a
+few owners, stay on the session's own connection.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import adbc_driver_postgresql.dbapi as adbc_postgresql
-import adbc_driver_sqlite.dbapi as adbc_sqlite
 import polars as pl
 from sqlalchemy.engine import URL
 
 
 def _connect(url: URL) -> Any | None:
+    # The drivers load pyarrow: only these reads should pay for it, not every CLI command's start-up.
+    import adbc_driver_postgresql.dbapi as adbc_postgresql  # noqa: PLC0415
+
     backend = url.get_backend_name()
-    if backend == "sqlite":
-        path = url.database
-        if not path or path == ":memory:":
-            return None  # a private in-memory database cannot be opened twice
-        return adbc_sqlite.connect(path)
+    # Never for SQLite: the ADBC driver bundles its own copy of the SQLite library, and two copies in
+    # one process break each other's POSIX file locks (closing one's descriptor drops the other's
+    # locks), which showed up as "disk I/O error" on the session's connection after such a read.
     if backend == "postgresql":
         return adbc_postgresql.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
     return None
