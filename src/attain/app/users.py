@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,9 +18,14 @@ ROLES = ("admin", "comp_admin", "manager", "rep", "finance", "viewer")
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
-# Verifying against a dummy hash when the user does not exist keeps the response time the same,
-# so timing does not reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash("attain-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against a dummy hash when the user does not exist keeps the response time the same,
+    so timing does not reveal which usernames exist. Made on first use: a hash costs a fraction of a
+    second and 64 MiB, which commands that sign nobody in (an import) should not pay at start-up."""
+    return _hasher.hash("attain-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -75,7 +81,7 @@ def authenticate(store: Store, username: str, password: str) -> UserInfo | None:
     with store.transaction() as tx:
         found = tx.users.by_username(username.strip().lower())
     if found is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         return None
     user, password_hash = found
     if not verify_password(password_hash, password) or not user.is_active:

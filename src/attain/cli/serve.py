@@ -6,7 +6,6 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from attain.cli.context import state
 from attain.cli.main import app
@@ -22,6 +21,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes (set ATTAIN_SECRET_KEY when > 1)")] = 1,
 ) -> None:
     """Serve the web app and its JSON API."""
+    import uvicorn  # noqa: PLC0415 - only this command needs the server; the others start faster without it
+
     st = state(ctx)
     st.store(upgrade=True)
     os.environ["ATTAIN_DATABASE_URL"] = database_url(st.db_url)

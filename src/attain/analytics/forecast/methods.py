@@ -13,7 +13,6 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from statsforecast.models import AutoARIMA, AutoCES, AutoETS, AutoTheta, Naive, SeasonalNaive
 
 
 class Method(StrEnum):
@@ -54,6 +53,16 @@ def seasonality_for(n: int, season_length: int) -> int:
 
 
 def _model(method: Method, m: int) -> Any:
+    # statsforecast (with statsmodels and scipy) takes seconds to load: only forecasts should pay for it.
+    from statsforecast.models import (  # noqa: PLC0415
+        AutoARIMA,
+        AutoCES,
+        AutoETS,
+        AutoTheta,
+        Naive,
+        SeasonalNaive,
+    )
+
     if method is Method.ETS:
         return AutoETS(season_length=m)
     if method is Method.ARIMA:
@@ -114,6 +123,8 @@ def forecast_single(
     if y.size < need:
         return _naive(y, h, m, method, levels, f"fewer than {need} points of history")
     if method is Method.THETA and not _theta_ready(y, m):
+        from statsforecast.models import AutoTheta  # noqa: PLC0415 - see _model
+
         out = AutoTheta(season_length=m, decomposition_type="additive")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

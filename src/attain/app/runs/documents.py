@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from attain.app.runs.statements import Statement, line_text, money
@@ -34,6 +33,8 @@ def _latin(text: str) -> str:
 
 def statement_pdf(s: Statement) -> bytes:
     """The statement as a PDF (A4 landscape): the same lines and totals as the HTML."""
+    from fpdf import FPDF  # noqa: PLC0415 - fpdf (Pillow, fontTools) costs every CLI command a second to load
+
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
