@@ -2,7 +2,8 @@
 
 Rows go to a temporary staging table (PostgreSQL `COPY`, SQLite executemany); references are
 resolved by natural key with joins; new rows are inserted and changed rows updated in one statement
-each. No per-entity code: the schema says which columns, keys and references there are.
+each. No per-entity code: the schema says which columns, keys and references there are. New rows
+whose outcome is already certain skip the staging table (`attain.store.fact_direct`).
 """
 
 # ruff: noqa: S608  (table and column names come from attain.domain.facts, never from input)
@@ -26,6 +27,9 @@ from attain.app.imports.ports import ERROR_SCHEMA, MergeResult, empty_errors
 from attain.domain.errors import InvalidInput
 from attain.domain.facts import FactEntity, FactField, FieldType, entity
 from attain.store import models as m
+from attain.store.bulk_indexes import SuspendedIndexes
+from attain.store.fact_direct import DirectLoad, wire
+from attain.store.fact_keys import KeyLookup, ReferenceIds
 from attain.store.fact_sql import MergeSql, q
 
 ORIGIN = ("_source", "_row")
@@ -40,7 +44,9 @@ class _Group:
     entity: FactEntity
     fields: tuple[FactField, ...]
     table: Table
-    rows: int = 0
+    rows: int = 0  # every row given, staged or written directly (numbered by `_seq`)
+    staged: int = 0
+    direct: DirectLoad | None = None
 
 
 class SqlFacts:
@@ -51,6 +57,9 @@ class SqlFacts:
         self._groups: dict[str, list[_Group]] = {}
         self._rejected_table: Table | None = None
         self._rejected_entities: set[str] = set()
+        self._rejected_keys: dict[str, list[pl.DataFrame]] = {}
+        self._references = ReferenceIds(KeyLookup(session))
+        self._suspended: dict[str, SuspendedIndexes | None] = {}
 
     @property
     def _conn(self) -> Connection:
@@ -91,10 +100,53 @@ class SqlFacts:
             return
         fields = tuple(f for f in fact.fields if f.name in frame.columns)
         group = self._group(fact, fields)
+        frame = _with_origin(frame).with_columns(
+            pl.int_range(group.rows, group.rows + frame.height, dtype=pl.Int64).alias("_seq")
+        )
+        group.rows += frame.height
+        direct = self._direct(group)
+        if direct is not None:
+            frame = direct.write(frame, self._rejected_of(fact.name))
         for start in range(0, frame.height, SLICE_ROWS):
             part = frame.slice(start, SLICE_ROWS)
             self._write(group, part)
-            group.rows += part.height
+            group.staged += part.height
+
+    def _direct(self, group: _Group) -> DirectLoad | None:
+        """The group's direct load, while its rows may skip staging: see attain.store.fact_direct.
+
+        One group per entity at most, and only while no entity it refers to has rows in this
+        transaction (those are resolved by the merge, in load order).
+        """
+        fact = group.entity
+        refs = {f.ref for f in group.fields if f.type is FieldType.REF and f.ref != fact.name}
+        busy = {name for name, groups in self._groups.items() if any(g.rows for g in groups)}
+        if refs & (busy | self._rejected_entities):
+            return None
+        if group.direct is not None:
+            return group.direct
+        provided = {f.name for f in group.fields}
+        if (
+            fact.key != ("external_id",)
+            or any(f.required and f.name not in provided for f in fact.fields)
+            or any(g.direct is not None for g in self._groups[fact.name])
+            or fact.name in self._rejected_entities
+        ):
+            return None
+        if fact.table not in self._suspended:
+            self._suspended[fact.table] = SuspendedIndexes.suspend(self._s, fact.table)
+        group.direct = DirectLoad(
+            self._s,
+            fact,
+            group.fields,
+            self._references,
+            table_was_empty=self._suspended[fact.table] is not None,
+        )
+        return group.direct
+
+    def _rejected_of(self, entity_name: str) -> pl.DataFrame:
+        keys = self._rejected_keys.get(entity_name)
+        return pl.concat(keys).unique() if keys else pl.DataFrame(schema={"key": pl.Utf8()})
 
     def _group(self, fact: FactEntity, fields: tuple[FactField, ...]) -> _Group:
         groups = self._groups.setdefault(fact.name, [])
@@ -119,19 +171,12 @@ class SqlFacts:
         return group
 
     def _write(self, group: _Group, part: pl.DataFrame) -> None:
-        origin = [
-            pl.col("_source").cast(pl.Utf8)
-            if "_source" in part.columns
-            else pl.lit(None, pl.Utf8).alias("_source"),
-            pl.col("_row").cast(pl.Int64) if "_row" in part.columns else pl.lit(None, pl.Int64).alias("_row"),
-        ]
-        seq = pl.int_range(group.rows, group.rows + part.height, dtype=pl.Int64).alias("_seq")
-        exprs = [seq, *origin, *(self._wire(f) for f in group.fields)]
-        wire = part.select(exprs)
+        exprs = [pl.col("_seq"), pl.col("_source"), pl.col("_row")]
+        wired = part.select(exprs + [wire(f, self._dialect).alias(f.name) for f in group.fields])
         names = ", ".join(q(c.name) for c in group.table.columns)
         if self._dialect == "postgresql":
             buffer = io.BytesIO()
-            wire.write_csv(buffer, include_header=False)
+            wired.write_csv(buffer, include_header=False)
             raw = cast("psycopg.Connection[Any]", self._conn.connection.dbapi_connection)
             with (
                 raw.cursor() as cur,
@@ -141,23 +186,8 @@ class SqlFacts:
         else:
             marks = ", ".join("?" for _ in group.table.columns)
             self._conn.exec_driver_sql(
-                f"INSERT INTO {q(group.table.name)} ({names}) VALUES ({marks})", list(wire.iter_rows())
+                f"INSERT INTO {q(group.table.name)} ({names}) VALUES ({marks})", list(wired.iter_rows())
             )
-
-    def _wire(self, f: FactField) -> pl.Expr:
-        """The column as the driver expects it: SQLite stores dates and timestamps as SQLAlchemy's text."""
-        col = pl.col(f.name)
-        sqlite = self._dialect != "postgresql"
-        if f.type is FieldType.DATE and sqlite:
-            return col.dt.strftime("%Y-%m-%d")
-        if f.type is FieldType.DATETIME:
-            utc = col.dt.convert_time_zone("UTC")
-            return utc.dt.strftime("%Y-%m-%d %H:%M:%S.%6f" if sqlite else "%Y-%m-%d %H:%M:%S.%6f+00")
-        if f.type is FieldType.DECIMAL:
-            return col.cast(pl.Utf8)
-        if f.type is FieldType.BOOL and sqlite:
-            return col.cast(pl.Int8)
-        return col
 
     def reject(self, entity_name: str, rows: pl.DataFrame) -> None:
         fact = entity(entity_name)
@@ -173,6 +203,7 @@ class SqlFacts:
         if keys.height:
             self._conn.execute(insert(table), keys.to_dicts())
             self._rejected_entities.add(fact.name)
+            self._rejected_keys.setdefault(fact.name, []).append(keys.select("key"))
 
     def _rejections(self) -> Table:
         if self._rejected_table is None:
@@ -197,7 +228,19 @@ class SqlFacts:
         fact = entity(entity_name)
         result = MergeResult(fact.name)
         error_frames = []
-        for group in self._groups.pop(fact.name, []):
+        groups = self._groups.pop(fact.name, [])
+        for group in groups:
+            if group.direct is not None and group.direct.must_rewind(self._rejected_in_db):
+                group.staged += group.direct.rewind(group.table.name)
+        suspended = self._suspended.pop(fact.table, None)
+        if suspended is not None:
+            suspended.restore()
+        for group in groups:
+            direct_created = group.direct.created if group.direct is not None else 0
+            result.created += direct_created
+            if group.staged == 0:
+                self._conn.exec_driver_sql(f"DROP TABLE IF EXISTS {q(group.table.name)}")
+                continue
             sql = MergeSql(
                 fact,
                 group.fields,
@@ -223,7 +266,7 @@ class SqlFacts:
             conn.exec_driver_sql(f"ANALYZE {q(group.table.name)}")
         elif sql.self_refs():
             conn.exec_driver_sql(sql.stage_key_index())
-        total = group.rows
+        total = group.staged
         duplicates = total - int(conn.exec_driver_sql(sql.count_distinct_keys()).scalar_one())
         if duplicates:
             conn.exec_driver_sql(sql.delete_superseded())
@@ -242,6 +285,18 @@ class SqlFacts:
         result.rejected += rejected
         result.unchanged += total - duplicates - rejected - created - updated
         return errors
+
+    def _rejected_in_db(self, entity_name: str) -> pl.DataFrame:
+        """The keys of `entity_name` rows rejected so far in this batch (before or during merges)."""
+        if self._rejected_table is None:
+            return pl.DataFrame(schema={"key": pl.Utf8()})
+        rows = self._conn.exec_driver_sql(
+            f"SELECT DISTINCT key FROM {q(self._rejected_table.name)} WHERE entity = ?"
+            if self._dialect != "postgresql"
+            else f"SELECT DISTINCT key FROM {q(self._rejected_table.name)} WHERE entity = %s",
+            (entity_name,),
+        ).all()
+        return pl.DataFrame({"key": [r[0] for r in rows]}, schema={"key": pl.Utf8()})
 
     def _drop_unwritable(self, sql: MergeSql) -> pl.DataFrame:
         """Rows whose references do not resolve (or point at rejected rows) are listed and removed.
@@ -306,3 +361,13 @@ class SqlFacts:
         self._s.add(row)
         self._s.flush()
         return row.id
+
+
+def _with_origin(frame: pl.DataFrame) -> pl.DataFrame:
+    """`_source` and `_row` as the staging table types them (null where a caller gave none)."""
+    return frame.with_columns(
+        pl.col("_source").cast(pl.Utf8)
+        if "_source" in frame.columns
+        else pl.lit(None, pl.Utf8).alias("_source"),
+        pl.col("_row").cast(pl.Int64) if "_row" in frame.columns else pl.lit(None, pl.Int64).alias("_row"),
+    )

@@ -8,6 +8,7 @@ default `InvalidRows.REJECT_BATCH` any rejection rolls everything back and raise
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from attain.app.imports.batch import (
     Quirk,
 )
 from attain.app.imports.ports import FactWriter, MergeResult
+from attain.app.imports.readahead import read_ahead
 from attain.app.imports.rejects import ErrorLog
 from attain.app.imports.validation import check_rules
 from attain.app.ports import Store
@@ -138,9 +140,10 @@ def load_batch(
             listed = _listed(batch.errors)
             for entity_name, frame in batch.frames:
                 loader.stage(entity_name, frame, listed)
-            for chunk in _chunks(batch):
-                log.add(chunk.errors)
-                loader.stage(chunk.entity, chunk.frame, _listed(chunk.errors) if chunk.errors else None)
+            with closing(read_ahead(_chunks(batch))) as chunks:
+                for chunk in chunks:
+                    log.add(chunk.errors)
+                    loader.stage(chunk.entity, chunk.frame, _listed(chunk.errors) if chunk.errors else None)
             _count_unstaged_rejections(loader, batch, listed)
             loader.merge_all()
             report = _report(batch, loader, log, "committed")
