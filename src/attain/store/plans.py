@@ -97,5 +97,23 @@ class SqlPlans:
             query = query.where(m.PlanVersion.version == version)
         return self._s.scalar(query)
 
+    def listing(self) -> list[tuple[str, str, PlanVersionInfo]]:
+        """Every plan: key, name and its latest version, by key."""
+        latest = (
+            select(m.PlanVersion.plan_id, func.max(m.PlanVersion.version).label("version"))
+            .group_by(m.PlanVersion.plan_id)
+            .subquery()
+        )
+        rows = self._s.execute(
+            select(m.Plan.key, m.Plan.name, m.PlanVersion)
+            .join(latest, latest.c.plan_id == m.Plan.id)
+            .join(
+                m.PlanVersion,
+                (m.PlanVersion.plan_id == m.Plan.id) & (m.PlanVersion.version == latest.c.version),
+            )
+            .order_by(m.Plan.key)
+        )
+        return [(r.key, r.name, self._info(r.key, r.PlanVersion)) for r in rows]
+
     def count(self) -> int:
         return int(self._s.scalar(select(func.count()).select_from(m.Plan)) or 0)

@@ -14,7 +14,24 @@ from starlette.middleware.sessions import SessionMiddleware
 from attain import __version__
 from attain.domain.errors import AttainError
 from attain.store.unit_of_work import SqlStore, open_store
-from attain.web import api, api_kpis, coaching_api, coaching_pages, dashboard_pages, drill_pages, pages
+from attain.web import (
+    admin_imports,
+    admin_periods,
+    admin_plans,
+    admin_runs,
+    api,
+    api_kpis,
+    coaching_api,
+    coaching_pages,
+    dashboard_pages,
+    drill_pages,
+    finance_pages,
+    inquiry_pages,
+    pages,
+    pay_api,
+    statement_api,
+    statement_pages,
+)
 from attain.web.errors import domain_error_response
 from attain.web.layout import install_helpers
 from attain.web.row_ids import RowIdRange
@@ -59,6 +76,11 @@ def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bo
     app.include_router(drill_pages.router)
     app.include_router(coaching_pages.router)
     app.include_router(coaching_api.router)
+    app.include_router(pay_api.router)
+    app.include_router(statement_api.router)
+    app.include_router(statement_pages.router)
+    for pay_pages in (admin_imports, admin_plans, admin_runs, admin_periods, inquiry_pages, finance_pages):
+        app.include_router(pay_pages.router)
     return app
 
 
