@@ -1,6 +1,7 @@
-"""Choosing the calculation engine: the reference evaluator or the fast relational one, behind one function.
+"""Choosing the calculation engine: the reference evaluator, the fast relational one or the same program on
+Spark (`--engine spark`, master URL from ATTAIN_SPARK_MASTER, local[2] by default), behind one function.
 
-Both have the signature `evaluate(inp, period) -> list[PayeeResult]` and must give identical results; the
+All have the signature `evaluate(inp, period) -> list[PayeeResult]` and must give identical results; the
 fast engine is the default wherever it is installed.
 """
 
@@ -18,11 +19,13 @@ from attain.engine.results import PayeeResult
 
 Evaluate = Callable[[CalculationInput, Period], list[PayeeResult]]
 FAST_MODULE = "attain.engine.relational"
+SPARK_MODULE = "attain.engine.spark"
 
 
 class EngineKind(StrEnum):
     REFERENCE = "reference"
     FAST = "fast"
+    SPARK = "spark"
 
 
 def _fast() -> Evaluate | None:
@@ -31,6 +34,17 @@ def _fast() -> Evaluate | None:
     except ImportError:
         return None
     found: Evaluate | None = getattr(module, "evaluate_fast", None)
+    return found
+
+
+def _spark() -> Evaluate:
+    try:
+        module = importlib.import_module(SPARK_MODULE)
+    except ImportError as exc:
+        raise InvalidInput(
+            "the Spark backend is not installed", hint="pip install 'attain[spark]' (needs Java 17)"
+        ) from exc
+    found: Evaluate = module.evaluate_spark
     return found
 
 
@@ -43,6 +57,8 @@ def evaluator(kind: EngineKind | None = None) -> tuple[EngineKind, Evaluate]:
     chosen = kind or default_engine()
     if chosen is EngineKind.REFERENCE:
         return chosen, evaluate
+    if chosen is EngineKind.SPARK:
+        return chosen, _spark()
     fast = _fast()
     if fast is None:
         raise InvalidInput(

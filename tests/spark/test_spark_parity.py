@@ -1,0 +1,74 @@
+"""The Spark backend gives exactly the embedded engine's rows, to the cent: golden and generated cases."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+
+from attain.domain.calendar import Period
+from attain.domain.errors import AttainError
+from attain.engine.fixtures import load_plans, load_yaml, read_scenario
+from attain.engine.inputs import CalculationInput
+from attain.engine.relational import evaluate_fast
+from attain.engine.results import PayeeResult, plain
+from tests.unit.engine.generated_plans import companies
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+CASES = Path(__file__).resolve().parents[1] / "golden" / "cases"
+FOLDERS = sorted(p for p in CASES.iterdir() if p.is_dir()) if CASES.is_dir() else []
+# 200 generated companies by default (the acceptance bar); a quicker local loop can ask for fewer.
+EXAMPLES = int(os.environ.get("ATTAIN_SPARK_EXAMPLES", "200"))
+
+
+def on_spark(spark: SparkSession, inp: CalculationInput, period: Period) -> list[PayeeResult]:
+    # Imported here: collecting this module must not need PySpark (the fixture skips without it).
+    from attain.engine.relational.facts import FactTables  # noqa: PLC0415
+    from attain.engine.spark import SparkWorkspace, run_period_spark  # noqa: PLC0415
+
+    workspace = SparkWorkspace(spark)
+    try:
+        return run_period_spark(FactTables.from_input(inp), period, workspace).results()
+    finally:
+        workspace.close()
+
+
+@pytest.mark.parametrize("case", FOLDERS, ids=[c.name for c in FOLDERS])
+def test_golden_case_gives_the_embedded_engines_rows_on_spark(spark: SparkSession, case: Path) -> None:
+    data = load_yaml((case / "inputs.yaml").read_text(encoding="utf-8"), str(case / "inputs.yaml"))
+    plans = load_plans([case / p for p in data.pop("plans", [])])
+    scenario = read_scenario(data, plans, str(case))
+    for period in scenario.periods:
+        expected = evaluate_fast(scenario.inputs, period)
+        actual = on_spark(spark, scenario.inputs, period)
+        assert actual == expected, f"{case.name} {period.key}"
+        assert plain(actual) == plain(expected)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@pytest.mark.slow
+@given(case=companies())
+def test_generated_plans_give_the_embedded_engines_rows_on_spark(
+    spark: SparkSession, case: tuple[CalculationInput, Period]
+) -> None:
+    inp, period = case
+    try:
+        expected = evaluate_fast(inp, period)
+    except AttainError as exc:
+        event(f"both fail: {type(exc).__name__}")
+        with pytest.raises(type(exc)):
+            on_spark(spark, inp, period)
+        return
+    actual = on_spark(spark, inp, period)
+    assert actual == expected
+    assert plain(actual) == plain(expected)
