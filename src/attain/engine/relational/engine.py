@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 import duckdb
 import pyarrow as pa
@@ -57,7 +58,7 @@ def select_payees(facts: FactTables, period: Period, index: Index) -> list[Payee
     """The payees of `period` in the reference's order (person, start, plan); a later duplicate replaces."""
     inp = facts.inputs
     chosen: dict[tuple[str, str, date], PlanAssignmentRow] = {}
-    for a in sorted(inp.assignments, key=lambda a: (a.person_id, a.valid_from, a.plan_key)):
+    for a in sorted(inp.assignments, key=attrgetter("person_id", "valid_from", "plan_key")):
         plan = inp.plans.get(a.plan_key)
         if plan is None:
             raise InvalidInput(

@@ -207,7 +207,8 @@ class PayeeTerms:
         total = 0
         for p in self.periods_in(period, accumulate):
             if self._days[p.start] == p.days:
-                total += round_fraction(Fraction(annual, per), RoundingMode.HALF_EVEN)
+                whole, rest = divmod(annual, per)  # annual / per, rounded half-even, in integers
+                total += whole + (1 if 2 * rest > per or (2 * rest == per and whole % 2) else 0)
             else:
                 total += round_fraction(Fraction(annual, per) * self.proration(p), RoundingMode.HALF_EVEN)
         return Fraction(total)
