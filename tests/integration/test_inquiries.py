@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from attain.app.runs.calculate import run_period
+from attain.app.runs.close import close_period
 from attain.app.runs.engines import EngineKind
 from attain.app.runs.inquiries import answer_inquiry, inquiries, raise_inquiry, resolve_inquiry
 from attain.app.runs.statements import statement
@@ -49,6 +50,22 @@ def test_an_inquiry_on_a_line_resolved_with_an_adjustment_is_paid_by_the_next_ru
         ("adjustment", -5_000)
     ]
     assert plan.payout == 745_000
+
+
+def test_close_waits_for_a_run_that_pays_a_resolutions_adjustment(store: SqlStore) -> None:
+    company = build_company(store)
+    run = run_period(store, "FY2025-Q1", engine=REF, actor="test")
+    raised = raise_inquiry(store, company.ids["ben"], "FY2025-Q1", "Missing deal", actor="ben")
+    done = resolve_inquiry(store, raised.id, "Credit it", adjustment="100", approver="boss", actor="admin")
+    with pytest.raises(Conflict) as refused:
+        close_period(store, "FY2025-Q1", actor="admin")
+    assert refused.value.message == (
+        f"adjustments were appended to FY2025-Q1 after run {run.run_id} started "
+        f"(ledger entries {done.adjustment_id}): its payouts leave them out"
+    )
+    run_period(store, "FY2025-Q1", engine=REF, actor="test")
+    closed = close_period(store, "FY2025-Q1", actor="admin")
+    assert closed.payout == 750_000 + 400_000 + 10_000 + 230_000
 
 
 def test_a_resolved_inquiry_takes_no_more_answers(store: SqlStore) -> None:

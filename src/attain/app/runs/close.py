@@ -2,8 +2,9 @@
 
 Closing posts the period's current results to the ledger (earnings per component, prior-period deltas,
 settlement lines, the payout) and marks the period closed, in one transaction. It refuses when the facts
-changed since the last run (run again first), and closing a closed period changes nothing. Adjustments are
-appended to the ledger at once, for an open period, with a reason and an approver.
+changed since the last run, or when adjustments were appended after it (run again first); closing a closed
+period changes nothing. Adjustments are appended to the ledger at once, for an open period, with a reason
+and an approver.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from attain.app.ports import StoredPeriod
@@ -56,6 +58,18 @@ def close_period(
                 f"the facts of {target.period.key} changed since run {runs[-1].id}",
                 hint=f"run `attain run {target.period.key}` again, check it, then close",
             )
+        last = runs[-1]
+        late = [
+            e.id
+            for e in tx.ledger.entries(period_ids=[target.id], kinds=["adjustment"])
+            if _utc(e.posted_at) >= _utc(last.started_at)
+        ]
+        if late:
+            raise Conflict(
+                f"adjustments were appended to {target.period.key} after run {last.id} started "
+                f"(ledger entries {', '.join(map(str, late))}): its payouts leave them out",
+                hint=f"run `attain run {target.period.key}` again so the payouts include them, then close",
+            )
         payees = tx.runs.payees(period_ids=[target.id])
         entries = [e for p in payees for e in ledger_entries(p, target.id, periods_by_key(periods))]
         at = now()
@@ -71,6 +85,11 @@ def close_period(
             detail={"run": runs[-1].id, "payees": len(payees), "entries": len(entries), "payout": total},
         )
     return CloseResult(target.period.key, False, runs[-1].id, len(entries), total)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A timestamp comparable with any other: stores without time zones keep UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def periods_by_key(periods: Sequence[StoredPeriod]) -> dict[str, int]:
