@@ -136,7 +136,13 @@ def test_adjustments_need_an_open_period_and_are_listed_with_reason_and_approver
     assert [e["id"] for e in client.get("/api/v1/adjustments", params={"period": PERIOD}).json()] == [
         entry["id"]
     ]
-    client.post(f"/api/v1/periods/{PERIOD}/close")
+    unpaid = client.post(f"/api/v1/periods/{PERIOD}/close")
+    assert (unpaid.status_code, unpaid.json()["detail"]["hint"]) == (
+        409,
+        f"run `attain run {PERIOD}` again so the payouts include them, then close",
+    )
+    client.post("/api/v1/runs", json={"period": PERIOD, "engine": "reference"})
+    assert client.post(f"/api/v1/periods/{PERIOD}/close").json()["payout"] == 130_000 - 1_250
     closed = client.post("/api/v1/adjustments", json=body)
     assert (closed.status_code, closed.json()["detail"]["message"]) == (409, f"{PERIOD} is closed")
 
@@ -166,6 +172,12 @@ def test_finance_reads_payouts_accruals_and_the_payroll_export(pay: Pay) -> None
     accrual_csv = client.get(f"/api/v1/periods/{PERIOD}/accruals.csv").text.splitlines()
     assert accrual_csv[0] == "person,name,plan,period,currency,earned,paid,held_back,draw_balance,accrued"
     assert accrual_csv[3] == "cat,Cat,rep,FY2025-Q1,USD,150.00,150.00,0.00,0.00,0.00"
+
+
+def test_ids_beyond_the_stored_range_are_refused_before_any_query(pay: Pay) -> None:
+    admin = signed_in(pay.org.store, "admin")
+    assert admin.get("/api/v1/runs/3000000000").status_code == 422
+    assert admin.get("/api/v1/inquiries/3000000000").status_code == 422
 
 
 def test_a_comp_admin_is_not_finance_and_finance_cannot_run(pay: Pay) -> None:

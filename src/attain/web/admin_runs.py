@@ -20,6 +20,7 @@ from attain.domain.errors import InvalidInput, NotFound
 from attain.web.deps import get_store
 from attain.web.layout import page, render
 from attain.web.pay_pages import PAY_ADMIN, admit, context_of, form_post, major, see_other
+from attain.web.pay_schemas import RowId
 from attain.web.run_jobs import RunJob, run_jobs
 from attain.web.tables import Column, Kind, Table, csv_response
 
@@ -227,7 +228,7 @@ def payees_table(params: Any, run: RunInfo, request: Request) -> Table:
 
 
 @router.get("/runs/{run_id}.csv")
-def run_csv(request: Request, run_id: int) -> Response:
+def run_csv(request: Request, run_id: RowId) -> Response:
     def build(user: UserInfo) -> Response:
         admit(request, user, PAY_ADMIN)
         run = run_info(get_store(request), run_id)
@@ -237,7 +238,7 @@ def run_csv(request: Request, run_id: int) -> Response:
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
-def run_page(request: Request, run_id: int) -> Response:
+def run_page(request: Request, run_id: RowId) -> Response:
     def build(user: UserInfo) -> Response:
         admit(request, user, PAY_ADMIN)
         store = get_store(request)
@@ -283,7 +284,7 @@ def _compare_view(request: Request, run_id: int) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}/compare", response_class=HTMLResponse)
-def compare_page(request: Request, run_id: int) -> Response:
+def compare_page(request: Request, run_id: RowId) -> Response:
     def build(user: UserInfo) -> Response:
         admit(request, user, PAY_ADMIN)
         return render(
@@ -294,7 +295,7 @@ def compare_page(request: Request, run_id: int) -> Response:
 
 
 @router.get("/runs/{run_id}/compare.csv")
-def compare_csv(request: Request, run_id: int) -> Response:
+def compare_csv(request: Request, run_id: RowId) -> Response:
     def build(user: UserInfo) -> Response:
         admit(request, user, PAY_ADMIN)
         table = _compare_view(request, run_id)["table"]

@@ -19,6 +19,7 @@ from attain.web.deps import get_store
 from attain.web.errors import STATUS
 from attain.web.layout import page, render
 from attain.web.pay_pages import PAY_ADMIN, admit, context_of, form_post, notify, see_other
+from attain.web.pay_schemas import RowId
 from attain.web.tables import Column, Kind, Table, csv_response
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -121,7 +122,7 @@ def _inquiry_page(
 
 
 @router.get("/inquiries/{inquiry_id}", response_class=HTMLResponse)
-def inquiry_page(request: Request, inquiry_id: int) -> Response:
+def inquiry_page(request: Request, inquiry_id: RowId) -> Response:
     def build(user: UserInfo) -> Response:
         admit(request, user, PAY_ADMIN)
         return _inquiry_page(request, user, inquiry_id)
@@ -131,7 +132,7 @@ def inquiry_page(request: Request, inquiry_id: int) -> Response:
 
 @router.post("/inquiries/{inquiry_id}/answer")
 def answer_form(
-    request: Request, inquiry_id: int, csrf: Annotated[str, Form()], text: Annotated[str, Form()] = ""
+    request: Request, inquiry_id: RowId, csrf: Annotated[str, Form()], text: Annotated[str, Form()] = ""
 ) -> Response:
     def write(user: UserInfo) -> Response:
         try:
@@ -148,7 +149,7 @@ def answer_form(
 @router.post("/inquiries/{inquiry_id}/resolve")
 def resolve_form(
     request: Request,
-    inquiry_id: int,
+    inquiry_id: RowId,
     csrf: Annotated[str, Form()],
     text: Annotated[str, Form()] = "",
     adjustment: Annotated[str, Form()] = "",

@@ -31,6 +31,7 @@ from attain.web.pay_schemas import (
     LedgerEntryOut,
     PayeeOut,
     PeriodOut,
+    RowId,
     RunIn,
     RunOut,
 )
@@ -92,23 +93,24 @@ def start_run(body: RunIn, caller: Admin, store: Store) -> RunOut:
 
 
 @router.get("/runs/{run_id}")
-def run(run_id: int, caller: Reader, store: Store) -> RunOut:
+def run(run_id: RowId, caller: Reader, store: Store) -> RunOut:
     return RunOut.of(run_info(store, run_id))
 
 
 @router.get("/runs/{run_id}/payees")
-def payees(run_id: int, caller: Reader, store: Store) -> list[PayeeOut]:
+def payees(run_id: RowId, caller: Reader, store: Store) -> list[PayeeOut]:
     """The run's results per person and plan."""
     return [PayeeOut.of(p) for p in run_payees(store, run_id)]
 
 
 @router.get("/runs/{run_id}/compare")
 def compare(
-    run_id: int,
+    run_id: RowId,
     caller: Reader,
     store: Store,
     with_run: Annotated[
-        int | None, Query(alias="with", description="the other run (default: the previous run)")
+        int | None,
+        Query(alias="with", ge=1, le=2**31 - 1, description="the other run (default: the previous run)"),
     ] = None,
 ) -> ComparisonOut:
     """Per person and plan: earnings and payout in the other run (a) and in this one (b)."""

@@ -7,14 +7,17 @@ statement lines also carry their explanation as data and as text.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 from attain.app.runs.periods import PeriodState
 from attain.app.runs.ports import InquiryRecord, PayeeRecord, RunInfo
 
 MINOR = "minor units of the currency (cents for USD)"
+# Runs and inquiries are numbered with 32-bit integers on PostgreSQL: larger ids name nothing.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="an id as listed by the API")]
 
 
 class PeriodOut(BaseModel):

@@ -26,6 +26,7 @@ from attain.web.pay_schemas import (
     InquiryIn,
     InquiryOut,
     ResolveIn,
+    RowId,
     StatementOut,
     StatementSummaryOut,
 )
@@ -114,19 +115,19 @@ def _inquiry(caller: Caller, store: SqlStore, inquiry_id: int) -> InquiryRecord:
 
 
 @router.get("/inquiries/{inquiry_id}")
-def inquiry(inquiry_id: int, caller: Annotated[Caller, Depends(guard())], store: Store) -> InquiryOut:
+def inquiry(inquiry_id: RowId, caller: Annotated[Caller, Depends(guard())], store: Store) -> InquiryOut:
     return InquiryOut.of(_inquiry(caller, store, inquiry_id))
 
 
 @router.post("/inquiries/{inquiry_id}/answer")
-def answer(inquiry_id: int, body: AnswerIn, caller: Handler, store: Store) -> InquiryOut:
+def answer(inquiry_id: RowId, body: AnswerIn, caller: Handler, store: Store) -> InquiryOut:
     """Answer an open inquiry; it stays open to a resolution."""
     _inquiry(caller, store, inquiry_id)
     return InquiryOut.of(answer_inquiry(store, inquiry_id, body.text, actor=caller.user.username))
 
 
 @router.post("/inquiries/{inquiry_id}/resolve")
-def resolve(inquiry_id: int, body: ResolveIn, caller: Handler, store: Store) -> InquiryOut:
+def resolve(inquiry_id: RowId, body: ResolveIn, caller: Handler, store: Store) -> InquiryOut:
     """Resolve an inquiry; with `adjustment`, append it to the ledger (in `period`, by default the
     inquiry's) with `approver` (by default the caller) and link it to the inquiry."""
     _inquiry(caller, store, inquiry_id)
