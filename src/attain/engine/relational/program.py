@@ -263,21 +263,22 @@ class PlanProgram:
                 return sql
 
         else:
-            src = (
-                f"SELECT {columns}, {target} AS pno, FALSE AS early, {slot} AS slot FROM v "
-                f"WHERE v.pidx = {target} AND {where}"
-            )
+            # Constants and payee terms join after the running sums: the window then sorts fewer columns.
+            lookup = f", {slot} AS slot" if comp.lookup is not None else ""
+            src = f"SELECT {columns}{lookup} FROM v WHERE v.pidx = {target} AND {where}"
+            constants = f"{target} AS pno, FALSE AS early" + ("" if lookup else ", 0 AS slot")
             needs_terms = on_attainment or comp.accelerator_gate is not None
 
             def attach(sql: str) -> str:
                 if not needs_terms:
-                    return f"SELECT *, 0 AS withheld FROM ({sql})"
-                return f"SELECT x.*{terms} FROM ({sql}) x JOIN evals_src e ON x.payee = e.payee"
+                    return f"SELECT *, {constants}, 0 AS withheld FROM ({sql})"
+                return f"SELECT x.*, {constants}{terms} FROM ({sql}) x JOIN evals_src e ON x.payee = e.payee"
 
         lo = self._edges(comp)
         slots = catalog.slots
+        partition = "payee, pno" if target is None else "payee"
         if comp.table is None:
-            body = f"SELECT *, amount AS part, 0 AS tier, slot * 2 AS rate_id FROM ({src})"
+            body = f"SELECT *, amount AS part, 0 AS tier, slot * 2 AS rate_id FROM ({attach(src)})"
         elif comp.table.method is TierMethod.RETROACTIVE:
             cases = []
             for t in reversed(tiers):
@@ -285,14 +286,15 @@ class PlanProgram:
                 within = f"{lo[t.index]} <= total" + ("" if hi is None else f" AND total < {hi}")
                 cases.append(f"WHEN {within} THEN {t.index}")
             reached = f"(CASE {' '.join(cases)} ELSE 1 END)"
-            totals = attach(f"SELECT *, SUM(amount) OVER (PARTITION BY payee, pno) AS total FROM ({src})")
+            totals = attach(f"SELECT *, SUM(amount) OVER (PARTITION BY {partition}) AS total FROM ({src})")
             body = (
                 f"SELECT *, amount AS part, tier, (tier * {slots} + slot) * 2 + withheld AS rate_id FROM "
                 f"(SELECT *, {reached} AS tier FROM ({totals}))"
             )
         else:
             order = PACKED if packed else ORDER
-            body = self._marginal(src, attach, tiers, lo, slots, "HUGEINT" if exact else "DOUBLE", order)
+            sums = "HUGEINT" if exact else "DOUBLE"
+            body = self._marginal(src, attach, tiers, lo, slots, sums, order, partition)
         part = "CAST(x.part AS HUGEINT)" if wide else "x.part"
         amount = rounded(f"{part} * {rate_num(catalog, 'x.rate_id')}", catalog.den, plan.rounding)
         return (
@@ -323,6 +325,7 @@ class PlanProgram:
         slots: int,
         sums: str,
         order: str,
+        partition: str,
     ) -> str:
         def width(i: int) -> str | None:
             return None if i + 1 not in lo else f"({lo[i + 1]} - {lo[i]})"
@@ -340,7 +343,7 @@ class PlanProgram:
         )
         values = ", ".join(f"({t.index})" for t in tiers)
         running = (
-            f"SELECT *, CAST(SUM(CAST(amount AS {sums})) OVER (PARTITION BY payee, pno ORDER BY {order} "
+            f"SELECT *, CAST(SUM(CAST(amount AS {sums})) OVER (PARTITION BY {partition} ORDER BY {order} "
             f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS after_sum FROM ({src})"
         )
         reach = (
