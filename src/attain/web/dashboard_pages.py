@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from attain.app.access import people_scope
@@ -21,7 +22,7 @@ from attain.domain.errors import Forbidden, NotFound
 from attain.web.company_view import BY_CHOICES, company_view
 from attain.web.dashboard_tables import company_tables, rep_tables, team_tables
 from attain.web.figures import Figures
-from attain.web.layout import choice, framed, gauge, page, served_paths, viewer_key
+from attain.web.layout import choice, framed, framed_from_memory, gauge, page, served_paths, viewer_key
 from attain.web.reach import ORG_WIDE, Reach
 from attain.web.rep_view import action_items, rep_view
 from attain.web.tables import Table, csv_response
@@ -51,10 +52,23 @@ def _both(request: Request, name: str, build: Build, output: Output) -> Response
             template, context, tables = build(user)
             return template, {**context, "tables": {t.id: t for t in tables}, "path": name}
 
-        key = ("page", name, tuple(sorted(request.query_params.multi_items())), *viewer_key(user))
-        return framed(request, user, key, make)
+        return framed(request, user, (*page_key(request, name), *viewer_key(user)), make)
 
     return page(request, run)
+
+
+def page_key(request: Request, name: str) -> tuple[Any, ...]:
+    return ("page", name, tuple(sorted(request.query_params.multi_items())))
+
+
+async def _serve(request: Request, name: str, build: Build, output: Output) -> Response:
+    """Answer from memory on the event loop when the viewer and the page body are cached (no thread hop,
+    no waiting for the interpreter lock behind other threads); otherwise build it on a worker thread."""
+    if output is Output.HTML:
+        fast = framed_from_memory(request, page_key(request, name))
+        if fast is not None:
+            return fast
+    return await run_in_threadpool(_both, request, name, build, output)
 
 
 def _period(figures: Figures, key: str | None) -> Period:
@@ -122,24 +136,24 @@ def _rep_chart(trend: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @router.get("/me", response_class=HTMLResponse)
-def my_page(request: Request, period: str | None = None) -> Response:
-    return _both(request, "/me", _rep(request, None, period), Output.HTML)
+async def my_page(request: Request, period: str | None = None) -> Response:
+    return await _serve(request, "/me", _rep(request, None, period), Output.HTML)
 
 
 @router.get("/me.csv")
-def my_page_csv(request: Request, period: str | None = None) -> Response:
-    return _both(request, "/me", _rep(request, None, period), Output.CSV)
+async def my_page_csv(request: Request, period: str | None = None) -> Response:
+    return await _serve(request, "/me", _rep(request, None, period), Output.CSV)
 
 
 # The CSV route comes first: `{person_id}` would otherwise match "12.csv" and reject it as no integer.
 @router.get("/people/{person_id}.csv")
-def person_page_csv(request: Request, person_id: int, period: str | None = None) -> Response:
-    return _both(request, f"/people/{person_id}", _rep(request, person_id, period), Output.CSV)
+async def person_page_csv(request: Request, person_id: int, period: str | None = None) -> Response:
+    return await _serve(request, f"/people/{person_id}", _rep(request, person_id, period), Output.CSV)
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
-def person_page(request: Request, person_id: int, period: str | None = None) -> Response:
-    return _both(request, f"/people/{person_id}", _rep(request, person_id, period), Output.HTML)
+async def person_page(request: Request, person_id: int, period: str | None = None) -> Response:
+    return await _serve(request, f"/people/{person_id}", _rep(request, person_id, period), Output.HTML)
 
 
 # --- the manager's team page ---------------------------------------------------------------------
@@ -187,17 +201,17 @@ def subtree_of(figures: Figures, person_id: int) -> set[int]:
 
 
 @router.get("/team", response_class=HTMLResponse)
-def team_page(
+async def team_page(
     request: Request, period: str | None = None, metric: str | None = None, lead: str | None = None
 ) -> Response:
-    return _both(request, "/team", _team(request, period, metric, lead), Output.HTML)
+    return await _serve(request, "/team", _team(request, period, metric, lead), Output.HTML)
 
 
 @router.get("/team.csv")
-def team_page_csv(
+async def team_page_csv(
     request: Request, period: str | None = None, metric: str | None = None, lead: str | None = None
 ) -> Response:
-    return _both(request, "/team", _team(request, period, metric, lead), Output.CSV)
+    return await _serve(request, "/team", _team(request, period, metric, lead), Output.CSV)
 
 
 # --- the company page ----------------------------------------------------------------------------
@@ -226,10 +240,10 @@ def _company(request: Request, period: str | None, by: str | None) -> Build:
 
 
 @router.get("/company", response_class=HTMLResponse)
-def company_page(request: Request, period: str | None = None, by: str | None = None) -> Response:
-    return _both(request, "/company", _company(request, period, by), Output.HTML)
+async def company_page(request: Request, period: str | None = None, by: str | None = None) -> Response:
+    return await _serve(request, "/company", _company(request, period, by), Output.HTML)
 
 
 @router.get("/company.csv")
-def company_page_csv(request: Request, period: str | None = None, by: str | None = None) -> Response:
-    return _both(request, "/company", _company(request, period, by), Output.CSV)
+async def company_page_csv(request: Request, period: str | None = None, by: str | None = None) -> Response:
+    return await _serve(request, "/company", _company(request, period, by), Output.CSV)

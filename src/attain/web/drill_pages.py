@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from attain.analytics.drilldown import drill_down
@@ -18,7 +19,7 @@ from attain.app.ports import UserInfo
 from attain.domain.errors import InvalidInput
 from attain.web.dashboard_pages import reach_of, subtree_of
 from attain.web.figures import Figures
-from attain.web.layout import framed, metric_label, page, viewer_key
+from attain.web.layout import framed, framed_from_memory, metric_label, page, viewer_key
 from attain.web.reach import Reach
 from attain.web.tables import Column, Kind, Table, csv_response
 
@@ -128,8 +129,12 @@ def _query(
     )
 
 
+def _key(request: Request) -> tuple[Any, ...]:
+    return ("drill", tuple(sorted(request.query_params.multi_items())))
+
+
 @router.get("/drill", response_class=HTMLResponse)
-def drill_page(
+async def drill_page(
     request: Request,
     metric: str = "revenue",
     period: str | None = None,
@@ -140,6 +145,9 @@ def drill_page(
     lead: str | None = None,
 ) -> Response:
     q = _query(metric, period, person, team, territory, region, lead)
+    fast = framed_from_memory(request, _key(request))
+    if fast is not None:
+        return fast
 
     def build(user: UserInfo) -> Response:
         def make() -> tuple[str, dict[str, Any]]:
@@ -152,10 +160,9 @@ def drill_page(
                 "tables": {"rows": table},
             }
 
-        key = ("drill", tuple(sorted(request.query_params.multi_items())), *viewer_key(user))
-        return framed(request, user, key, make)
+        return framed(request, user, (*_key(request), *viewer_key(user)), make)
 
-    return page(request, build)
+    return await run_in_threadpool(page, request, build)
 
 
 @router.get("/drill.csv")

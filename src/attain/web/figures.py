@@ -58,14 +58,31 @@ class FigureCache:
         self._computing: dict[Hashable, threading.Lock] = {}
         self._stamp: tuple[float, int] = (0.0, -1)
 
+    @property
+    def stamp_seconds(self) -> float:
+        return self._stamp_seconds
+
     def stamp(self) -> int:
         seen_at, value = self._stamp
-        now = time.monotonic()
-        if now - seen_at >= self._stamp_seconds:
-            with self._store.transaction() as tx:
-                value = tx.audit.latest_id()
-            self._stamp = (now, value)
+        if time.monotonic() - seen_at >= self._stamp_seconds:
+            return self.refresh_stamp()
         return value
+
+    def refresh_stamp(self) -> int:
+        """Read the data version now."""
+        now = time.monotonic()
+        with self._store.transaction() as tx:
+            value = tx.audit.latest_id()
+        self._stamp = (now, value)
+        return value
+
+    def peek(self, key: Hashable) -> tuple[Any] | None:
+        """The entry for `key` as `(value,)` if present under a fresh data version, else None; never reads
+        the database, so it is safe on the event loop."""
+        seen_at, value = self._stamp
+        if time.monotonic() - seen_at >= self._stamp_seconds:
+            return None
+        return self._lookup((key, value))
 
     def forget(self) -> None:
         with self._lock:

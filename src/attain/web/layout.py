@@ -18,9 +18,10 @@ from attain.analytics.definitions import Direction, Unit, definition
 from attain.app.ports import UserInfo
 from attain.domain.errors import AttainError, InvalidInput
 from attain.web.authz import api_routes
-from attain.web.deps import current_user
+from attain.web.deps import current_user, known_user
 from attain.web.errors import STATUS
 from attain.web.figures import cache_of, today_of
+from attain.web.freshness import keep_fresh
 from attain.web.reach import ORG_WIDE
 from attain.web.security import csrf_token
 from attain.web.tables import Column, Kind, format_cell, trend_of
@@ -164,6 +165,22 @@ def framed(
     html, title, charts = cache_of(request, "pages", PAGE_BODIES).get((*key, today_of(request)), body)
     # The body comes from our own autoescaping templates, so it is markup already.
     page_body = Markup(html)  # noqa: S704
+    return render(request, "dash_page.html", user, body=page_body, title=title, charts=charts)
+
+
+def framed_from_memory(request: Request, key: tuple[Any, ...]) -> HTMLResponse | None:
+    """The page for `key` (plus the viewer's reach) if the viewer and its body are both in memory and fresh;
+    None sends the request the slow way (a worker thread that may read the database)."""
+    pages = cache_of(request, "pages", PAGE_BODIES)
+    keep_fresh(request, pages)
+    user = known_user(request)
+    if user is None:
+        return None
+    hit = pages.peek((*key, *viewer_key(user), today_of(request)))
+    if hit is None:
+        return None
+    html, title, charts = hit[0]
+    page_body = Markup(html)  # noqa: S704 (rendered by our autoescaping templates)
     return render(request, "dash_page.html", user, body=page_body, title=title, charts=charts)
 
 
