@@ -33,6 +33,7 @@ from attain.web import (
     statement_pages,
 )
 from attain.web.errors import domain_error_response
+from attain.web.figures import warm_up
 from attain.web.layout import install_helpers
 from attain.web.row_ids import RowIdRange
 from attain.web.security import LoginThrottle, SecurityHeaders
@@ -87,8 +88,10 @@ def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bo
 def app_from_environment() -> FastAPI:
     """The factory `attain serve` hands to uvicorn: reads ATTAIN_DATABASE_URL and ATTAIN_SECRET_KEY."""
     store = open_store(os.environ.get("ATTAIN_DATABASE_URL"))
-    return create_app(
+    app = create_app(
         store,
         secret_key=os.environ.get("ATTAIN_SECRET_KEY"),
         https_only=os.environ.get("ATTAIN_HTTPS_ONLY", "") == "1",
     )
+    warm_up(app)
+    return app

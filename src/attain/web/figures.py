@@ -23,6 +23,7 @@ from attain.analytics.progress import goal_progress, progress_rows
 from attain.analytics.queries import EVERYONE, Scope, Window, metric_rows, require_calendar
 from attain.analytics.standings import leaderboard, why_off_pace
 from attain.domain.calendar import FiscalCalendar, Period, PeriodKind
+from attain.domain.errors import AttainError
 from attain.store.unit_of_work import SqlStore
 
 T = TypeVar("T")
@@ -267,3 +268,35 @@ def elapsed_share(period: Period, day: date) -> float:
     """The share of the period's days gone by the end of `day`."""
     done = min(max((day - period.start).days + 1, 0), period.days)
     return done / period.days
+
+
+def warm_up(app: Any) -> threading.Thread:
+    """Compute the current quarter's company-wide figures in a background thread, so the first visitors
+    of a freshly started server do not wait for them (`attain serve` calls it; tests do not)."""
+    cache = getattr(app.state, "figures", None)
+    if not isinstance(cache, FigureCache):
+        cache = app.state.figures = FigureCache(app.state.store)
+    figures = Figures(app.state.store, cache, date.today())  # noqa: DTZ011 (the org's local day)
+
+    def run() -> None:
+        try:
+            period = figures.quarter(None)
+        except AttainError:
+            return  # no calendar yet: nothing to warm
+        for compute in (
+            figures.people,
+            lambda: figures.kpis_by_person(period),
+            lambda: figures.kpis_before(Dimension.PERSON, period),
+            lambda: figures.board("revenue", period),
+            lambda: figures.progress(period),
+            lambda: figures.at_risk(period),
+            lambda: figures.trend_by_person(period),
+            lambda: figures.company_trend(period),
+            lambda: figures.kpis_by(Dimension.TEAM, period),
+            lambda: figures.kpis_before(Dimension.TEAM, period),
+        ):
+            compute()
+
+    thread = threading.Thread(target=run, name="attain-warm-up", daemon=True)
+    thread.start()
+    return thread
