@@ -36,8 +36,8 @@ ORDERS = (  # external id, owner, day, amount in cents: ann earns 750.00, ben 40
 )
 
 
-def add_pay(org: Org) -> int:
-    """Calendar, plan, assignments and orders; runs FY2025-Q1 and returns the run id."""
+def set_up_pay(org: Org) -> None:
+    """Calendar, plan, assignments and orders, nothing run yet."""
     init_company(org.store, start_month=1, currency="USD", first_fy=2025, last_fy=2025)
     with org.store.transaction() as tx:
         for external_id, owner, day, amount in ORDERS:
@@ -54,4 +54,9 @@ def add_pay(org: Org) -> int:
         save_plan(tx, REP_PLAN, actor="test")
     reps = [NewAssignment(p, "10000", date(2025, 1, 1)) for p in ("ann", "ben", "cat")]
     assign_plan(org.store, "rep", reps)
+
+
+def add_pay(org: Org) -> int:
+    """Pay set up and FY2025-Q1 run; the run id."""
+    set_up_pay(org)
     return run_period(org.store, PERIOD, engine=EngineKind.REFERENCE, actor="test").run_id
