@@ -22,7 +22,7 @@ from attain.analytics.ports import FactScope
 from attain.app.forecasts.earnings import SCENARIOS, DealChance, expected_earnings
 from attain.app.forecasts.ports import Call
 from attain.app.forecasts.snapshots import record_errors, snapshot, take_snapshot
-from attain.app.forecasts.submissions import find_period, override, rollup, submit, week_of
+from attain.app.forecasts.submissions import Rollup, find_period, override, rollup, submit, week_of
 from attain.app.runs.inputs import calculation_input, window_of
 from attain.app.runs.inputs import read_facts as read_pay_facts
 from attain.cli.context import state
@@ -59,6 +59,21 @@ def _currency(store: SqlStore) -> str:
     return cal.currency if cal else "USD"
 
 
+def complete_calls(roll: Rollup) -> dict[int, bool]:
+    """Whether each person's effective call is whole: their own call or override, or a team sum in which
+    every report's call is whole."""
+    reports: dict[int, list[int]] = {}
+    for line in roll.lines:
+        if line.manager_id is not None:
+            reports.setdefault(line.manager_id, []).append(line.person_id)
+    out: dict[int, bool] = {}
+    for line in reversed(roll.lines):  # reports come after their managers
+        own = line.submitted is not None or line.overridden is not None
+        under = reports.get(line.person_id, [])
+        out[line.person_id] = own or (bool(under) and all(out[p] for p in under))
+    return out
+
+
 def outlook_rows(store: SqlStore, request: ForecastRequest) -> tuple[list[dict[str, Any]], str]:
     """Per scope: actual to date, statistical, pipeline-weighted, commit call, blended, goal, gap and the
     probability of reaching the goal (minor units); the blend weighs methods by their recorded accuracy."""
@@ -69,10 +84,12 @@ def outlook_rows(store: SqlStore, request: ForecastRequest) -> tuple[list[dict[s
         errors = [(r.method, r.forecast, r.actual) for _, r in tx.forecasts.errors()]
         in_period = out.period.contains(out.as_of)
         week = week_of(out.period, out.as_of) if in_period else 1
-    calls = {
-        line.person_id: line.effective for line in rollup(store, period=stored.period.key, week=week).lines
-    }
-    company_call = rollup(store, period=stored.period.key, week=week).company
+    roll = rollup(store, period=stored.period.key, week=week)
+    complete = complete_calls(roll)
+    # A call counts in the blend only when nobody under it is missing: a partial roll-up is not a forecast.
+    calls = {line.person_id: line.effective for line in roll.lines if complete[line.person_id]}
+    whole = all(complete[line.person_id] for line in roll.lines if line.depth == 0)
+    company_call = roll.company if whole else None
     methods = [*MONEY_METHODS, "commit"]
     weights = accuracy_weights(errors, methods)
     rows = []

@@ -16,6 +16,7 @@ from attain.analytics.forecast.metrics import bias, mase, smape, wape
 from attain.analytics.forecast.selection import rolling_origins
 from attain.analytics.forecast.series import ScopeSeries
 from attain.analytics.forecast.statistical import forecast_hierarchy
+from attain.domain.errors import InvalidInput
 
 BACKTEST_METHODS: tuple[Method, ...] = (
     Method.COMBINATION,
@@ -57,9 +58,10 @@ def backtest_hierarchy(
     m = series.grain.season_length
     origins = rolling_origins(len(series.periods), h, folds, min_train, step=1)
     if not origins:
-        raise ValueError(
-            f"{len(series.periods)} periods of history are too few for a backtest of {h} ahead "
-            f"with {min_train} periods to fit on"
+        raise InvalidInput(
+            f"{len(series.periods)} {series.grain}s of history are too few for a backtest of {h} ahead "
+            f"with {min_train} to fit on",
+            hint=f"a backtest needs at least {min_train + h}; shorten --horizon or use monthly series",
         )
     rows = []
     for o in origins:
