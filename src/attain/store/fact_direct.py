@@ -69,7 +69,7 @@ class DirectLoad:
         self._key = fact.key[0]
         self._refs = tuple(f for f in fields if f.type is FieldType.REF and f.ref != fact.name)
         self._self_refs = tuple(f for f in fields if f.type is FieldType.REF and f.ref == fact.name)
-        self._known: list[pl.DataFrame] = []  # (key, id) of every key seen; id null when staged
+        self._known: list[pl.DataFrame] = []  # (hash, key, id) of every key seen; id null when staged
         self._referenced: dict[str, list[pl.DataFrame]] = {
             f.name: [] for f in (*self._refs, *self._self_refs)
         }
@@ -110,17 +110,28 @@ class DirectLoad:
         self._remember(first_seen.with_columns(pl.lit(None, pl.Int64).alias("id")))
         return staged.select(columns)
 
-    def _known_keys(self) -> pl.DataFrame:
-        return pl.concat(self._known, rechunk=False) if self._known else empty_keys()
+    def _known_keys(self, keys: pl.Series) -> pl.DataFrame:
+        """(key, id) of those of `keys` seen earlier in the batch.
+
+        A million seen keys are probed by their 64-bit hashes, which is cheaper than joining text;
+        the few matches are then compared as text, so a hash collision costs nothing but time.
+        """
+        wanted = keys.drop_nulls().unique()
+        if not self._known or wanted.len() == 0:
+            return empty_keys()
+        hashes = wanted.hash().implode()
+        near = [known.filter(pl.col("hash").is_in(hashes)) for known in self._known]
+        found = pl.concat(near).select(list(KEYS))
+        return found.join(wanted.to_frame("key"), on="key", how="semi")
 
     def _remember(self, keys: pl.DataFrame) -> None:
         """Each key once: the id of its direct row, or null when its first row was staged."""
         if keys.height:
-            self._known.append(keys.select(list(KEYS)))
+            self._known.append(keys.select(pl.col("key").hash().alias("hash"), *KEYS))
 
     def _route_known(self, frame: pl.DataFrame) -> pl.DataFrame:
         """A key repeated in the chunk or seen earlier in the batch is staged, where the last row wins."""
-        seen = self._known_keys().select(
+        seen = self._known_keys(frame.get_column(self._key)).select(
             pl.col("key").alias(self._key), pl.col("id").alias("_attain_seen_id"), pl.lit(True).alias(SEEN)
         )
         chunk = frame.join(seen, on=self._key, how="left", maintain_order="left")
@@ -189,7 +200,7 @@ class DirectLoad:
         values = values.join(rejected, on="key", how="anti")
         if values.height == 0:
             return empty_keys()
-        known = values.join(self._known_keys(), on="key", how="inner")
+        known = self._known_keys(values.get_column("key"))
         found = known.filter(pl.col("id").is_not_null())
         unknown = values.join(known, on="key", how="anti")
         if unknown.height and not self._table_was_empty:
@@ -202,8 +213,8 @@ class DirectLoad:
         direct = direct.with_columns(self._allocate(direct.height).alias("id"))
         mine = direct.select(pl.col(self._key).alias("key"), "id")
         for f in self._self_refs:
-            earlier = self._known_keys().filter(pl.col("id").is_not_null())
             pointed = direct.select(pl.col(f.name).alias("key")).drop_nulls().unique()
+            earlier = self._known_keys(pointed.get_column("key")).filter(pl.col("id").is_not_null())
             outside = pointed.join(pl.concat([mine, earlier]), on="key", how="anti")
             found = pl.concat([mine, earlier]).join(pointed, on="key", how="semi")
             if outside.height:

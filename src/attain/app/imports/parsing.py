@@ -20,8 +20,11 @@ ISO_DATETIME = "%Y-%m-%d %H:%M:%S"
 TRUE_TEXTS = ("true", "yes", "y", "1", "t", "x")
 FALSE_TEXTS = ("false", "no", "n", "0", "f")
 NUMBER = r"^([+-]?)(\d{1,15})(?:\.(\d*))?$"
+PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]*)?$"  # nothing in it for _number_text to clean
+PLAIN_INT = r"^[+-]?[0-9]{1,15}$"
 DECIMAL_PLACES = 6  # the typed frames' Decimal(38, 6)
 CONSTANT = "(constant)"
+NUMERIC = (FieldType.MONEY, FieldType.DECIMAL, FieldType.INT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,12 @@ def _date(t: pl.Expr, formats: list[str]) -> tuple[pl.Expr, pl.Expr]:
     return value, pl.when(t.is_not_null() & value.is_null()).then(pl.lit("is not a date"))
 
 
+def _date_in(t: pl.Expr, date_format: str) -> tuple[pl.Expr, pl.Expr]:
+    """One format only: for a chunk whose every date it reads (see `_plain`)."""
+    value = t.str.to_date(date_format, strict=False)
+    return value, pl.when(t.is_not_null() & value.is_null()).then(pl.lit("is not a date"))
+
+
 def _datetime(t: pl.Expr, formats: list[str]) -> tuple[pl.Expr, pl.Expr]:
     tries = []
     for f in [*formats, ISO_DATETIME, ISO_DATE]:
@@ -167,16 +176,16 @@ def parse_target(
         _text(spec, columns.get(name), mapping).alias(f"_t_{name}") for name, spec in target.fields.items()
     )
     currency = pl.col("_t_currency") if "currency" in target.fields else pl.lit(None, pl.Utf8)
-    numeric = (FieldType.MONEY, FieldType.DECIMAL, FieldType.INT)
+    plain = _plain(staged, target, mapping)
     number_cols = []
     for name, spec in target.fields.items():
-        if fact.field(name).type in numeric:
+        if fact.field(name).type in NUMERIC:
             comma = spec.decimal_comma if spec.decimal_comma is not None else mapping.decimal_comma
-            cleaned = _number_text(pl.col(f"_t_{name}"), comma)
-            number_cols += [
-                cleaned.alias(f"_c_{name}"),
-                cleaned.str.extract_groups(NUMBER).alias(f"_n_{name}"),
-            ]
+            text = pl.col(f"_t_{name}")
+            cleaned = text if f"number:{name}" in plain else _number_text(text, comma)
+            number_cols.append(cleaned.alias(f"_c_{name}"))
+            if f"int:{name}" not in plain:
+                number_cols.append(cleaned.str.extract_groups(NUMBER).alias(f"_n_{name}"))
     if any(fact.field(n).type is FieldType.MONEY for n in target.fields):
         exponents = {c: minor_exponent(c) for c in _currencies(staged)}
         number_cols.append(
@@ -194,8 +203,13 @@ def parse_target(
             value, error = _money(t, parts, pl.col("_exp"), currency)
         elif f.type is FieldType.DECIMAL:
             value, error = _decimal(t, pl.col(f"_c_{name}"), parts)
+        elif f.type is FieldType.INT and f"int:{name}" in plain:
+            value = t.cast(pl.Int64, strict=False)
+            error = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("is not a whole number"))
         elif f.type is FieldType.INT:
             value, error = _int(t, parts)
+        elif f.type is FieldType.DATE and f"date:{name}" in plain:
+            value, error = _date_in(t, (spec.date_formats or mapping.date_formats)[0])
         elif f.type is FieldType.DATE:
             value, error = _date(t, spec.date_formats or mapping.date_formats)
         elif f.type is FieldType.DATETIME:
@@ -222,6 +236,31 @@ def parse_target(
     row_errors = _row_errors(full.filter(failed), mapping, target, columns, source)
     frame = full.select("_source", "_row", *target.fields)
     return ParsedTarget(frame, failed, row_errors)
+
+
+def _plain(staged: pl.DataFrame, target: TargetSpec, mapping: Mapping) -> set[str]:
+    """Fields whose every filled cell of this chunk has the simple form, in one pass over it:
+    'number:<field>' (nothing to clean), 'int:<field>' (plain digits), 'date:<field>' (the first
+    date format reads them all). Those fields skip the general parsing, which gives the same values
+    for such cells; a chunk with one other cell in a field parses that field in full."""
+    fact = entity(target.entity)
+    probes = []
+    for name, spec in target.fields.items():
+        f = fact.field(name)
+        t = pl.col(f"_t_{name}")
+        comma = spec.decimal_comma if spec.decimal_comma is not None else mapping.decimal_comma
+        if f.type in NUMERIC and not comma:
+            probes.append((t.is_null() | t.str.contains(PLAIN_NUMBER)).all().alias(f"number:{name}"))
+            if f.type is FieldType.INT:
+                probes.append((t.is_null() | t.str.contains(PLAIN_INT)).all().alias(f"int:{name}"))
+        elif f.type is FieldType.DATE:
+            first = (spec.date_formats or mapping.date_formats)[0]
+            probes.append(
+                (t.is_null() | t.str.to_date(first, strict=False).is_not_null()).all().alias(f"date:{name}")
+            )
+    if not probes or staged.height == 0:
+        return set()
+    return {probe for probe, ok in staged.select(probes).row(0, named=True).items() if ok}
 
 
 def _currencies(staged: pl.DataFrame) -> list[str]:
