@@ -53,6 +53,12 @@ def close_period(
         start, end = window_of(calendar, target.period)
         facts = read_facts(tx, calendar, start, end)
         digest, _ = fingerprint(calculation_input(facts, target.period), facts.versions.values())
+        if digest != runs[-1].fingerprint and runs[-1].as_of < target.period.last_day:
+            raise Conflict(
+                f"run {runs[-1].id} of {target.period.key} counted the facts up to {runs[-1].as_of} only, "
+                "and the period has later ones",
+                hint=f"run `attain run {target.period.key}` (without --as-of), check it, then close",
+            )
         if digest != runs[-1].fingerprint:
             raise Conflict(
                 f"the facts of {target.period.key} changed since run {runs[-1].id}",

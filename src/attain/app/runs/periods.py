@@ -52,13 +52,17 @@ def period_state(store: PayStore, period_key: str) -> PeriodState:
     return PeriodState(target, tuple(runs))
 
 
-def stale_since(store: PayStore, state: PeriodState) -> RunInfo | None:
-    """The last successful run when the facts changed since it (closing would be refused), else None."""
+def stale_since(store: PayStore, state: PeriodState) -> str | None:
+    """Why closing would be refused because of the last run (its facts are not the facts now), else None."""
     last = state.last_success
     if last is None or state.closed:
         return None
     _, digest = current_fingerprint(store, state.key)
-    return None if digest == last.fingerprint else last
+    if digest == last.fingerprint:
+        return None
+    if last.as_of < state.stored.period.last_day:
+        return f"run {last.id} counted the facts up to {last.as_of} only: run the whole period before closing"
+    return f"facts changed since run {last.id}: run again before closing"
 
 
 def run_info(store: PayStore, run_id: int) -> RunInfo:
