@@ -97,6 +97,46 @@ def test_an_import_with_a_bad_row_writes_nothing_and_the_fixed_file_loads(pay: P
         assert tx.counts.table_counts()["orders"] == 6
 
 
+MY_MAPPING = """\
+name: my-orders
+targets:
+  - entity: order
+    fields:
+      external_id: Order
+      booked_on: {column: Date, date_formats: ["%d.%m.%Y"]}
+      amount: Net
+      currency: {value: USD}
+      kind: {value: new}
+      owner: Rep
+"""
+
+
+def test_an_import_reads_files_through_an_uploaded_mapping(pay: Pay) -> None:
+    admin = signed_in(pay.org.store, "compadmin")
+    data = {"csrf": admin.headers["X-CSRF-Token"], "mapping": "uploaded"}
+    csv = b"Order,Date,Net,Rep\nO20,15.03.2025,100.00,cat\n"
+    loaded = admin.post(
+        "/admin/imports",
+        data=data,
+        files=[
+            ("files", ("erp.csv", csv, "text/csv")),
+            ("mapping_file", ("mine.yaml", MY_MAPPING.encode(), "application/yaml")),
+        ],
+    )
+    assert loaded.status_code == 200
+    assert '<tr data-entity="order"><td>order</td><td class="num">1</td>' in loaded.text
+    broken = admin.post(
+        "/admin/imports",
+        data=data,
+        files=[
+            ("files", ("erp.csv", csv, "text/csv")),
+            ("mapping_file", ("mine.yaml", b"name: x\ntargets: [", "application/yaml")),
+        ],
+    )
+    assert broken.status_code == 422
+    assert "mine.yaml line 2 column 11: not valid YAML" in broken.text
+
+
 def test_the_plan_editor_shows_the_error_at_its_line_and_saves_a_new_version(pay: Pay) -> None:
     admin = signed_in(pay.org.store, "compadmin")
     broken = REP_PLAN.replace("sum: amount", "sum: amont")

@@ -6,6 +6,7 @@ wrong, how to fix it). A batch with a bad row writes nothing; fix the file and u
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -62,13 +63,15 @@ def _file_name(upload: UploadFile, number: int) -> str:
     return name or f"upload-{number}.csv"
 
 
-async def _save(uploads: list[UploadFile], folder: Path) -> list[Path]:
+def _save(uploads: list[UploadFile], folder: Path) -> list[Path]:
+    """The uploads copied to `folder` under their own names, in blocks (files may be large)."""
     paths: list[Path] = []
     for number, upload in enumerate(uploads, start=1):
-        name = _file_name(upload, number)
-        path = folder / f"{number:02d}" / name  # a folder each: two files may share a name
+        path = folder / f"{number:02d}" / _file_name(upload, number)  # a folder each: names may repeat
         path.parent.mkdir()
-        path.write_bytes(await upload.read())
+        upload.file.seek(0)
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out, 1 << 20)
         paths.append(path)
     return paths
 
@@ -99,9 +102,9 @@ async def upload(
     if mapping_file is not None and mapping_file.filename:
         uploaded = (Path(mapping_file.filename).name, await mapping_file.read())
     with tempfile.TemporaryDirectory(prefix="attain-upload-") as folder:
-        paths = await _save(real, Path(folder))
 
         def write(user: UserInfo) -> Response:
+            paths = _save(real, Path(folder))  # only once the caller is known to be allowed
             try:
                 if not paths:
                     raise InvalidInput("choose at least one CSV or XLSX file to import")
