@@ -1,7 +1,9 @@
 """Benchmark: import a generated 1,000,000-order CSV through `attain import file` into SQLite and PostgreSQL.
 
 Each timed import runs in a child process of its own, which reports its peak resident memory
-(ru_maxrss); seconds are wall-clock time around that child, Python start-up included.
+(ru_maxrss) and its CPU seconds (user + system, all threads); seconds are wall-clock time around
+that child, Python start-up included. The machine's 1-minute load average is printed beside them:
+on a shared machine wall time says little without it.
 Usage: python benchmarks/import_orders.py [--orders N] [--backend sqlite|postgres ...]
 """
 
@@ -146,8 +148,9 @@ def _child(url: str, mapping: Path, csv: Path) -> None:
         sys.stderr.write(result.output)
         raise SystemExit(result.exit_code)
     counts = json.loads(result.stdout)["counts"]
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    sys.stdout.write(json.dumps({"peak_mib": peak_kib / 1024, "counts": counts}) + "\n")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report = {"peak_mib": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime, "counts": counts}
+    sys.stdout.write(json.dumps(report) + "\n")
 
 
 def _import(url: str, mapping: Path, csv: Path) -> tuple[float, dict[str, object]]:
@@ -200,6 +203,7 @@ def main() -> None:
                 for dim in ("people", "accounts", "products"):
                     _import(url, mappings[dim], paths[dim])
                 for run in ("first import", "re-import"):
+                    load = os.getloadavg()[0]
                     seconds, child = _import(url, mappings["orders"], paths["orders"])
                     counts = child["counts"]["order"]  # type: ignore[index]
                     rows.append(
@@ -210,6 +214,8 @@ def main() -> None:
                             "seconds": seconds,
                             "rows/s": args.orders / seconds,
                             "peak RSS MiB": child["peak_mib"],
+                            "CPU s": child["cpu"],
+                            "load": load,
                             "created": counts["created"],
                             "unchanged": counts["unchanged"],
                         }
@@ -221,7 +227,18 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"polars {pl.__version__}"
     )
-    header = ["backend", "run", "rows", "seconds", "rows/s", "peak RSS MiB", "created", "unchanged"]
+    header = [
+        "backend",
+        "run",
+        "rows",
+        "seconds",
+        "rows/s",
+        "peak RSS MiB",
+        "CPU s",
+        "load",
+        "created",
+        "unchanged",
+    ]
     print(" | ".join(header))
     for r in rows:
         print(
@@ -233,6 +250,8 @@ def main() -> None:
                     f"{r['seconds']:.1f}",
                     f"{r['rows/s']:,.0f}",
                     f"{r['peak RSS MiB']:.0f}",
+                    f"{r['CPU s']:.1f}",
+                    f"{r['load']:.1f}",
                     f"{r['created']:,}",
                     f"{r['unchanged']:,}",
                 ]

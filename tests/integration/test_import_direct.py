@@ -176,3 +176,42 @@ def test_a_first_load_leaves_the_indexes_and_constraints_of_the_table_as_they_we
     assert _counts(report) == (199, 0, 0, 0)
     assert shape() == before
     assert ("uq_orders_external_id", ("external_id",)) in before[1]
+
+
+def test_an_unchanged_row_repeated_in_a_later_chunk_is_a_duplicate_and_the_last_row_wins(
+    store: SqlStore,
+) -> None:
+    _people(store)
+    load_batch(
+        store, _streamed(Chunk("order", _orders([("O1", 100, None), ("O2", 200, None)]))), actor="test"
+    )
+    report = load_batch(
+        store,
+        _streamed(
+            Chunk("order", _orders([("O1", 100, None), ("O2", 200, None)])),
+            Chunk("order", _orders([("O1", 150, None)], first_row=4)),
+        ),
+        actor="test",
+    )
+    assert _counts(report) == (0, 1, 1, 0)
+    assert [(q.code, q.count) for q in report.quirks] == [("duplicate_keys", 1)]
+    assert _orders_table(store) == [("O1", 150, None), ("O2", 200, None)]
+
+
+def test_an_unchanged_cancellation_of_an_order_rejected_later_is_rejected_too(store: SqlStore) -> None:
+    _people(store)
+    first = _streamed(Chunk("order", _orders([("O1", 100, None), ("C1", -100, "O1")])))
+    load_batch(store, first, actor="test")
+    broken = RowError("orders.csv", 4, "amount", "1,2,3", "order.amount is not an amount", None, "order")
+    report = load_batch(
+        store,
+        _streamed(
+            Chunk("order", _orders([("O1", 100, None), ("C1", -100, "O1")])),
+            Chunk("order", _orders([("O1", 0, None)], first_row=4), [broken]),
+        ),
+        actor="test",
+        on_invalid=InvalidRows.SKIP,
+    )
+    assert _counts(report) == (0, 0, 1, 2)
+    assert [(e.row, e.column) for e in report.errors] == [(4, "amount"), (3, "original")]
+    assert _orders_table(store) == [("O1", 100, None), ("C1", -100, "O1")]

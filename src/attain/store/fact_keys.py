@@ -66,9 +66,9 @@ class KeyLookup:
                     (wanted.to_list(),),
                 )
                 return pl.DataFrame(cur.fetchall(), schema=KEYS, orient="row")
-        self._fill(wanted)
+        self.fill(wanted)
         sql = (
-            f"SELECT t.{q(column)}, t.id FROM {q(self._temp or '')} AS k "
+            f"SELECT t.{q(column)}, t.id FROM {q(self.temp)} AS k "
             f"JOIN {q(table)} AS t ON t.{q(column)} = k.key{extra}"
         )
         return self._fetch(sql)
@@ -76,12 +76,19 @@ class KeyLookup:
     def _raw(self) -> psycopg.Connection[Any]:
         return cast("psycopg.Connection[Any]", self._s.connection().connection.dbapi_connection)
 
-    def _fill(self, keys: pl.Series) -> None:
+    @property
+    def temp(self) -> str:
+        """The temporary key table (after `fill`)."""
+        assert self._temp is not None, "fill() first"
+        return self._temp
+
+    def fill(self, keys: pl.Series) -> None:
         """Put `keys` (and nothing else) into this transaction's temporary key table."""
         conn = self._s.connection()
         if self._temp is None:
             self._temp = f"_attain_keys_{next(_names)}"
-            conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {q(self._temp)} (key TEXT)")
+            ending = " ON COMMIT DROP" if self._pg else ""  # SQLite's go with the connection
+            conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {q(self._temp)} (key TEXT){ending}")
         conn.exec_driver_sql(f"DELETE FROM {q(self._temp)}")
         if self._pg:
             buffer = io.BytesIO()

@@ -28,8 +28,9 @@ from attain.domain.errors import InvalidInput
 from attain.domain.facts import FactEntity, FactField, FieldType, entity
 from attain.store import models as m
 from attain.store.bulk_indexes import SuspendedIndexes
-from attain.store.fact_direct import DirectLoad, wire
+from attain.store.fact_direct import DirectLoad
 from attain.store.fact_keys import KeyLookup, ReferenceIds
+from attain.store.fact_rows import wire
 from attain.store.fact_sql import MergeSql, q
 
 ORIGIN = ("_source", "_row")
@@ -130,7 +131,6 @@ class SqlFacts:
             fact.key != ("external_id",)
             or any(f.required and f.name not in provided for f in fact.fields)
             or any(g.direct is not None for g in self._groups[fact.name])
-            or fact.name in self._rejected_entities
         ):
             return None
         if fact.table not in self._suspended:
@@ -236,8 +236,9 @@ class SqlFacts:
         if suspended is not None:
             suspended.restore()
         for group in groups:
-            direct_created = group.direct.created if group.direct is not None else 0
-            result.created += direct_created
+            if group.direct is not None:
+                result.created += group.direct.created
+                result.unchanged += group.direct.unchanged
             if group.staged == 0:
                 self._conn.exec_driver_sql(f"DROP TABLE IF EXISTS {q(group.table.name)}")
                 continue
