@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from attain.store.fact_sql import q
 
+SORT_MEMORY = "256MB"
 LOCK_TIMEOUT = "2s"  # a table someone is reading is loaded row by row instead of waiting longer
 
 _INDEXES = """
@@ -72,8 +73,11 @@ class SuspendedIndexes:
     def restore(self) -> None:
         """Build the indexes again (a unique one fails, and rolls the import back, on a duplicate)."""
         conn = self.session.connection()
+        # Sorting a million keys in PostgreSQL's default 64 MB spills to disk; for this transaction only.
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{SORT_MEMORY}'")
         for sql in self.rebuild:
             conn.exec_driver_sql(sql)
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = DEFAULT")
 
 
 def _empty(session: Session, table: str) -> bool:
