@@ -84,5 +84,5 @@ def test_truncating_a_referenced_table_is_refused_on_postgres(store: SqlStore) -
     if store.dialect != "postgresql":
         pytest.skip("SQLite has no TRUNCATE")
     _company(store)
-    with pytest.raises(DBAPIError, match="products rows are referenced by orders.product_id"):
+    with pytest.raises(DBAPIError, match=r"products rows are referenced by orders\.product_id"):
         _run(store, "TRUNCATE products")

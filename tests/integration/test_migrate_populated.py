@@ -29,10 +29,7 @@ def test_upgrade_from_the_first_revision_keeps_every_fact(tmp_path: Path) -> Non
     downgrade(store.engine, "0002")
     upgrade(store.engine)
     with store.engine.connect() as conn:
-        after = {
-            t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-            for t in before
-        }
+        after = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in before}
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
     assert after == before
     assert before["opportunities"] == 8800
