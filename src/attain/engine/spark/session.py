@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 
 from pyspark.sql import SparkSession
@@ -52,6 +53,10 @@ def spark_session(settings: SparkSettings | None = None) -> SparkSession:
         # Money sums overflow loudly rather than wrap (Spark's ANSI mode, the default from 4.0).
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # Python functions (conditions with a division) run in worker processes: they must start the
+        # interpreter that has attain installed, not whatever `python3` is first on PATH.
+        .config("spark.pyspark.python", sys.executable)
+        .config("spark.pyspark.driver.python", sys.executable)
     )
     for key, value in settings.config.items():
         builder = builder.config(key, value)
