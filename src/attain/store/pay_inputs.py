@@ -214,7 +214,6 @@ class SqlPayInputs:
         )
         return {r.person_id: r.external_id for r in rows}
 
-
     def role_spans(self, roles: Sequence[str]) -> list[tuple[str, str, date, date | None]]:
         a, p = m.Assignment, m.Person
         rows = self._s.execute(
