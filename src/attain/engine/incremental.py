@@ -1,10 +1,12 @@
 """Incremental recalculation: when a few orders change, recalculate only the people and periods they reach.
 
 Reached people: everyone the changed orders credit (owner, split and overlay people, holders of the order's
-territory) and every manager above them. Reached periods: from the earliest date of a changed order onwards,
-up to the end of the fiscal year of its latest date (year-to-date true-ups and yearly caps reach no further).
+territory) and the managers above them up to the roll-up depth of the plans they are paid on (a manager two
+levels up is reached only through a plan that rolls up at least two levels). Reached periods: those holding
+a date of a changed order; when a reached person's plan reads earlier periods (year-to-date measures, gates
+or caps, true-ups, formulas, lump-sum SPIFF counts), also the later periods of that fiscal year.
 The recalculation runs the engine on the reached people's assignments and only the orders that credit them
-or anyone below them, then replaces their rows in the previous results.
+or anyone whose credits roll up to them, then replaces their rows in the previous results.
 """
 
 from __future__ import annotations
@@ -14,16 +16,34 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import duckdb
 import pyarrow as pa
 
 from attain.domain.calendar import Period
+from attain.domain.plans.model import (
+    Accumulation,
+    Bonus,
+    Commission,
+    CompiledPlan,
+    CreditRole,
+    Gate,
+    Spiff,
+)
 from attain.engine.inputs import CalculationInput, CreditSplit, OrderRow
+from attain.engine.relational.engine import needs_history
 from attain.engine.relational.facts import FactTables
-from attain.engine.results import PayeeResult
 
-Runner = Callable[[FactTables, Period], list[PayeeResult]]
+
+class PersonRow(Protocol):
+    """A result row of one person: a `PayeeResult`, or a lighter row of totals a caller keeps instead."""
+
+    @property
+    def person_id(self) -> str: ...
+
+
+Row = TypeVar("Row", bound=PersonRow)
 
 
 @dataclass(frozen=True)
@@ -51,30 +71,68 @@ class Affected:
     periods: tuple[Period, ...]
 
 
-def _ancestors(inp: CalculationInput, people: set[str]) -> set[str]:
+def _links(inp: CalculationInput) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Managers above and reports below each person, over every dated link (a superset of any one day's)."""
     up: dict[str, set[str]] = {}
-    for link in inp.managers:
-        up.setdefault(link.person_id, set()).add(link.manager_id)
-    found, todo = set(people), list(people)
-    while todo:
-        for manager in up.get(todo.pop(), ()):
-            if manager not in found:
-                found.add(manager)
-                todo.append(manager)
-    return found
-
-
-def _descendants(inp: CalculationInput, people: frozenset[str]) -> set[str]:
     down: dict[str, set[str]] = {}
     for link in inp.managers:
+        up.setdefault(link.person_id, set()).add(link.manager_id)
         down.setdefault(link.manager_id, set()).add(link.person_id)
-    found, todo = set(people), list(people)
-    while todo:
-        for report in down.get(todo.pop(), ()):
-            if report not in found:
-                found.add(report)
-                todo.append(report)
+    return up, down
+
+
+def _climb(step: Mapping[str, set[str]], people: set[str], levels: int) -> dict[str, int]:
+    """Everyone within `levels` steps of `people` (0 for the people themselves), at their nearest distance."""
+    found = dict.fromkeys(people, 0)
+    edge = set(people)
+    for level in range(1, levels + 1):
+        edge = {n for person in edge for n in step.get(person, ()) if n not in found}
+        found.update(dict.fromkeys(edge, level))
     return found
+
+
+def rollup_depth(inp: CalculationInput, person: str) -> int:
+    """How many manager levels the credits of a person's reports climb to reach them (0: roll-ups pay them
+    nothing), over every plan they are assigned."""
+    depth = 0
+    for a in inp.assignments:
+        plan = inp.plans.get(a.plan_key)
+        if a.person_id == person and plan is not None and CreditRole.ROLLUP in plan.crediting.roles:
+            depth = max(depth, plan.crediting.rollup_levels)
+    return depth
+
+
+def reads_earlier_periods(plan: CompiledPlan) -> bool:
+    """Whether a period's result of `plan` depends on orders of earlier periods of the fiscal year."""
+    if needs_history(plan) or any(m.accumulate is Accumulation.YEAR for m in plan.measures.values()):
+        return True
+    for comp in plan.components:
+        gates: tuple[Gate | None, ...] = getattr(comp, "gates", ())
+        if isinstance(comp, Commission):
+            gates = (*gates, comp.accelerator_gate)
+        if any(g is not None and g.window is Accumulation.YEAR for g in gates):
+            return True
+        if isinstance(comp, Bonus) and comp.formula is not None:  # a formula may read year-to-date fields
+            return True
+        if isinstance(comp, Spiff) and comp.lump_sum is not None:  # counts since the SPIFF's first day
+            return True
+    return False
+
+
+def _reached_people(inp: CalculationInput, credited: set[str]) -> set[str]:
+    """`credited` and the managers whose roll-up plans climb far enough to be paid on their credits."""
+    deepest = max(
+        (p.crediting.rollup_levels for p in inp.plans.values() if CreditRole.ROLLUP in p.crediting.roles),
+        default=0,
+    )
+    up, _ = _links(inp)
+    # A plan of depth d pays levels 1..d, so a manager is reached when their depth covers the nearest
+    # distance at which a credited person lies below them.
+    reached = set(credited)
+    for manager, distance in _climb(up, credited, deepest).items():
+        if distance > 0 and rollup_depth(inp, manager) >= distance:
+            reached.add(manager)
+    return reached
 
 
 def affected(inp: CalculationInput, change: OrderChange, periods: Sequence[Period]) -> Affected:
@@ -87,17 +145,28 @@ def affected(inp: CalculationInput, change: OrderChange, periods: Sequence[Perio
     dates = change.dates()
     if not dates:
         return Affected(frozenset(), ())
+    people = _reached_people(inp, credited)
     cal = inp.calendar
-    first, last_year = min(dates), cal.fiscal_year_of(max(dates))
-    reached = tuple(p for p in periods if p.end > first and cal.fiscal_year_of(p.start) <= last_year)
-    return Affected(frozenset(_ancestors(inp, credited)), reached)
+    touched = [p for p in periods if any(p.start <= d < p.end for d in dates)]
+    later = any(
+        reads_earlier_periods(inp.plans[a.plan_key])
+        for a in inp.assignments
+        if a.person_id in people and a.plan_key in inp.plans
+    )
+    if later:
+        first, last_year = min(dates), cal.fiscal_year_of(max(dates))
+        touched = [p for p in periods if p.end > first and cal.fiscal_year_of(p.start) <= last_year]
+    return Affected(frozenset(people), tuple(touched))
 
 
 def slice_facts(facts: FactTables, people: frozenset[str]) -> FactTables:
     """`facts` for `people` only: their assignments, and the orders (with all their splits) that credit
     them or anyone below them, directly, by split or overlay, or through a territory they hold."""
     inp = facts.inputs
-    below = _descendants(inp, people)
+    _, down = _links(inp)
+    # Credits roll up at most the deepest plan's levels: reports further down pay nobody in `people`.
+    deepest = max((rollup_depth(inp, person) for person in people), default=0)
+    below = set(_climb(down, set(people), deepest))
     held = sorted({t.territory for t in inp.territories if t.person_id in people})
     con = duckdb.connect()
     try:
@@ -143,9 +212,9 @@ def _source(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table | Path | 
     return name
 
 
-def merge(previous: list[PayeeResult], fresh: list[PayeeResult], people: frozenset[str]) -> list[PayeeResult]:
+def merge(previous: Sequence[Row], fresh: Sequence[Row], people: frozenset[str]) -> list[Row]:
     """`previous` with the rows of `people` replaced by `fresh` ones, in the engines' order (by person)."""
-    groups: dict[str, list[PayeeResult]] = {}
+    groups: dict[str, list[Row]] = {}
     for row in previous:
         if row.person_id not in people:
             groups.setdefault(row.person_id, []).append(row)
@@ -155,14 +224,15 @@ def merge(previous: list[PayeeResult], fresh: list[PayeeResult], people: frozens
 
 
 def recalculate(
-    previous: Mapping[str, list[PayeeResult]],
+    previous: Mapping[str, Sequence[Row]],
     facts: FactTables,
     change: OrderChange,
     periods: Sequence[Period],
-    run: Runner,
-) -> dict[str, list[PayeeResult]]:
+    run: Callable[[FactTables, Period], Sequence[Row]],
+) -> dict[str, list[Row]]:
     """The results of `periods` after `change`, from the `previous` ones (by period key) and the changed
-    `facts`, recalculating only the reached people and periods with `run`."""
+    `facts`, recalculating only the reached people and periods with `run` (which returns `PayeeResult`s or
+    any rows of one person each, in the engines' order)."""
     reach = affected(facts.inputs, change, periods)
     out = {p.key: list(previous[p.key]) for p in periods}
     if not reach.people or not reach.periods:
