@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from attain.app.forecasts.ports import ErrorRow, ForecastStore, SnapshotRow
+from attain.app.forecasts.ports import ErrorRow, ForecastRepository, ForecastStore, SnapshotRow
 from attain.app.forecasts.submissions import check_week, find_period, rollup_in
 from attain.domain.errors import Conflict, InvalidInput
 
@@ -96,12 +96,20 @@ def record_errors(
             raise InvalidInput(
                 f"{stored.period.key} is still open", hint="errors are recorded once it is closed"
             )
-        rows: list[ErrorRow] = []
-        for week in tx.forecasts.snapshot_weeks(stored.id):
-            for snap in tx.forecasts.snapshot(stored.id, week):
-                if snap.scope in actuals:
-                    rows.append(ErrorRow(week, snap.scope, snap.method, snap.amount, actuals[snap.scope]))
-        recorded = {(r.week, r.scope, r.method) for _, r in tx.forecasts.errors(stored.id)}
-        fresh = [r for r in rows if (r.week, r.scope, r.method) not in recorded]
-        tx.forecasts.record_errors(stored.id, fresh, currency, at)
-        return rows
+        return record_errors_in(tx.forecasts, stored.id, actuals, currency, at)
+
+
+def record_errors_in(
+    forecasts: ForecastRepository, period_id: int, actuals: Mapping[str, int], currency: str, at: datetime
+) -> list[ErrorRow]:
+    """Every snapshotted forecast of a scope in `actuals` against it; rows already recorded are kept as
+    they are (recording twice adds nothing), and all rows are returned."""
+    rows: list[ErrorRow] = []
+    for week in forecasts.snapshot_weeks(period_id):
+        for snap in forecasts.snapshot(period_id, week):
+            if snap.scope in actuals:
+                rows.append(ErrorRow(week, snap.scope, snap.method, snap.amount, actuals[snap.scope]))
+    recorded = {(r.week, r.scope, r.method) for _, r in forecasts.errors(period_id)}
+    fresh = [r for r in rows if (r.week, r.scope, r.method) not in recorded]
+    forecasts.record_errors(period_id, fresh, currency, at)
+    return rows

@@ -3,8 +3,9 @@
 Closing posts the period's current results to the ledger (earnings per component, prior-period deltas,
 settlement lines, the payout) and marks the period closed, in one transaction. It refuses when the facts
 changed since the last run, or when adjustments were appended after it (run again first); closing a closed
-period changes nothing. Adjustments are appended to the ledger at once, for an open period, with a reason
-and an approver.
+period changes nothing in the ledger. The same transaction records each snapshotted forecast's error against
+the period's actual (once). Adjustments are appended to the ledger at once, for an open period, with a
+reason and an approver.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from attain.app.forecasts.closing import record_closing_errors
 from attain.app.ports import StoredPeriod
 from attain.app.runs.calculate import Clock, calendar_and_periods, utc_now
 from attain.app.runs.inputs import calculation_input, find_period, fingerprint, read_facts, window_of
@@ -43,6 +45,8 @@ def close_period(
         calendar, periods = calendar_and_periods(tx)
         target = find_period(periods, period_key, calendar)
         if target.status == "closed":
+            # Snapshots may predate the close that did not yet record their errors; recording is idempotent.
+            record_closing_errors(tx, target, now())
             return CloseResult(target.period.key, True, None, 0, 0)
         runs = [r for r in tx.runs.listing(target.id) if r.status == "succeeded"]
         if not runs:
@@ -82,13 +86,20 @@ def close_period(
         tx.ledger.append(entries, actor=actor, at=at)
         tx.calendars.set_status(target.id, "closed", actor, at)
         total = sum(p.payout for p in payees)
+        errors = record_closing_errors(tx, target, at)
         tx.audit.record(
             at=at,
             actor=actor,
             action="close",
             entity="period",
             entity_id=target.period.key,
-            detail={"run": runs[-1].id, "payees": len(payees), "entries": len(entries), "payout": total},
+            detail={
+                "run": runs[-1].id,
+                "payees": len(payees),
+                "entries": len(entries),
+                "payout": total,
+                "forecast_errors": len(errors),
+            },
         )
     return CloseResult(target.period.key, False, runs[-1].id, len(entries), total)
 

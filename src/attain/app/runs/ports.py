@@ -13,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from attain.analytics.ports import FactReader
+from attain.app.forecasts.ports import ForecastRepository
 from attain.app.ports import AuditRepository, CalendarRepository
 from attain.engine.inputs import (
     CreditSplit,
@@ -279,6 +281,10 @@ class PayTransaction(Protocol):
     def ledger(self) -> LedgerRepository: ...
     @property
     def inquiries(self) -> InquiryRepository: ...
+    @property
+    def fact_reader(self) -> FactReader: ...
+    @property
+    def forecasts(self) -> ForecastRepository: ...
 
 
 class PayStore(Protocol):
