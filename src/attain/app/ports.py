@@ -67,6 +67,9 @@ class AuditRepository(Protocol):
         detail: dict[str, Any] | None = None,
     ) -> None: ...
     def recent(self, limit: int = 50) -> list[dict[str, Any]]: ...
+    def latest_id(self) -> int:
+        """The newest entry's id: every write is audited, so it versions the data."""
+        ...
 
 
 class UserRepository(Protocol):

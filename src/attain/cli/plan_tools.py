@@ -1,9 +1,14 @@
-"""`attain plan diff|backtest|assign`: compare plan versions on the same data, replay history under a plan,
-and assign a plan version to people. Registered on the `attain plan` sub-app."""
+"""`attain plan diff|backtest|assign|whatif`: compare plan versions on the same data, replay history under a
+plan, assign a plan version to people, and estimate what an open opportunity would pay. Registered on the
+`attain plan` sub-app."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +18,13 @@ from attain.app.runs.assignments import NewAssignment, assign_plan, find_version
 from attain.app.runs.engines import EngineKind
 from attain.app.runs.plan_tools import PlanText, backtest, diff_plans
 from attain.app.runs.ports import PayStore
+from attain.app.runs.whatif import SplitShare, estimate_opportunity
+from attain.app.runs.whatif_report import as_data, whatif_text
 from attain.cli.context import state
-from attain.cli.output import err_console, print_rows
+from attain.cli.output import OutputFormat, console, err_console, print_rows
 from attain.cli.plans import plan_app
 from attain.domain.errors import InvalidInput
+from attain.domain.plans.model import CreditRole
 
 
 def _plan_text(store: PayStore, ref: str) -> PlanText:
@@ -80,3 +88,70 @@ def assign(
     ]
     version = assign_plan(state(ctx).store(), plan, rows, actor="cli")
     err_console.print(f"[green]Assigned[/green] {version.label} to {len(rows)} people.")
+
+
+class WhatIfFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _amount(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise InvalidInput(f"--amount '{text}' is not a number", hint="e.g. --amount 125000.50") from None
+
+
+def _split(text: str) -> SplitShare:
+    """PERSON:SHARE or PERSON:SHARE:overlay, the share as a fraction (0.6) or a percentage (60%)."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("direct", "overlay")):
+        raise InvalidInput(f"--split '{text}' is not PERSON:SHARE[:overlay]", hint="e.g. --split ann:0.6")
+    number = parts[1].strip()
+    try:
+        share = Decimal(number[:-1]) / 100 if number.endswith("%") else Decimal(number)
+    except InvalidOperation:
+        raise InvalidInput(f"--split '{text}': '{number}' is not a share", hint="0.6 or 60%") from None
+    role = CreditRole(parts[2]) if len(parts) == 3 else CreditRole.DIRECT
+    return SplitShare(parts[0].strip(), share, role)
+
+
+@plan_app.command("whatif")
+def whatif(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Person (external id) whose earnings to estimate")],
+    opportunity: Annotated[str, typer.Option("--opportunity", help="Open opportunity (external id)")],
+    amount: Annotated[
+        str | None,
+        typer.Option("--amount", help="Amount it closes at, in its currency (default: its amount)"),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Period to estimate (default: the open one of the expected close)"),
+    ] = None,
+    split: Annotated[
+        list[str] | None,
+        typer.Option("--split", help="Credit split PERSON:SHARE[:overlay] (repeat; direct shares sum to 1)"),
+    ] = None,
+    fmt: Annotated[
+        WhatIfFormat | None, typer.Option("--format", help="text or json (default: the global --format)")
+    ] = None,
+) -> None:
+    """What PERSON earns if an open opportunity closes at an amount: before, after, delta and the lines."""
+    st = state(ctx)
+    result = estimate_opportunity(
+        st.store(),
+        person,
+        opportunity,
+        today=date.today(),  # noqa: DTZ011 (the organisation's local day)
+        amount=_amount(amount),
+        period_key=period,
+        splits=[_split(s) for s in split or ()],
+    )
+    chosen = fmt or (WhatIfFormat.JSON if st.fmt is OutputFormat.JSON else WhatIfFormat.TEXT)
+    if chosen is WhatIfFormat.JSON:
+        sys.stdout.write(json.dumps(as_data(result), indent=2) + "\n")
+    else:
+        console.print(whatif_text(result), highlight=False, markup=False, soft_wrap=True)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from attain.app.runs.ports import AssignmentRecord, PlanVersionRecord
+from attain.app.runs.ports import AssignmentRecord, OpportunityRecord, PlanVersionRecord
 from attain.domain.plans.model import CreditRole
 from attain.engine.inputs import CreditSplit, ExchangeRate, ManagerLink, OrderRow, PersonRow, QuotaRow
 from attain.store import models as m
@@ -223,6 +223,60 @@ class SqlPayInputs:
             .order_by(p.external_id, a.valid_from)
         )
         return [(r.external_id, r.role, r.valid_from, r.valid_to) for r in rows]
+
+    def opportunity(self, external_id: str) -> OpportunityRecord | None:
+        found = self._opportunities(m.Opportunity.external_id == external_id)
+        return found[0] if found else None
+
+    def open_opportunities(self, owner: str) -> list[OpportunityRecord]:
+        person = select(m.Person.id).where(m.Person.external_id == owner).scalar_subquery()
+        o = m.Opportunity
+        return self._opportunities(and_(o.owner_id == person, o.status == "open"))
+
+    def _opportunities(self, where: ColumnElement[bool]) -> list[OpportunityRecord]:
+        o, owner, product, account = m.Opportunity, aliased(m.Person), aliased(m.Product), aliased(m.Account)
+        query = (
+            select(
+                o.external_id,
+                o.name,
+                owner.external_id.label("owner"),
+                owner.name.label("owner_name"),
+                account.external_id.label("account"),
+                account.segment,
+                product.external_id.label("product"),
+                product.family,
+                o.stage,
+                o.status,
+                o.amount,
+                o.currency,
+                o.created_on,
+                o.close_on,
+            )
+            .join(owner, owner.id == o.owner_id)
+            .outerjoin(product, product.id == o.product_id)
+            .outerjoin(account, account.id == o.account_id)
+            .where(where)
+            .order_by(o.close_on, o.external_id)
+        )
+        return [
+            OpportunityRecord(
+                external_id=r.external_id,
+                name=r.name,
+                owner=r.owner,
+                owner_name=r.owner_name,
+                account=r.account,
+                segment=r.segment,
+                product=r.product,
+                product_family=r.family,
+                stage=r.stage,
+                status=r.status,
+                amount=r.amount,
+                currency=r.currency,
+                created_on=r.created_on,
+                close_on=r.close_on,
+            )
+            for r in self._s.execute(query)
+        ]
 
 
 def _version(row: m.PlanVersion, key: str, name: str) -> PlanVersionRecord:

@@ -55,6 +55,26 @@ class AssignmentRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OpportunityRecord:
+    """An opportunity as a what-if reads it: what a won order of it would carry (ids are external ids)."""
+
+    external_id: str
+    name: str | None
+    owner: str
+    owner_name: str
+    account: str | None
+    segment: str | None
+    product: str | None
+    product_family: str | None
+    stage: str
+    status: str  # open, won or lost
+    amount: int | None  # minor units of `currency`
+    currency: str | None
+    created_on: date | None
+    close_on: date | None  # expected close while open
+
+
+@dataclass(frozen=True, slots=True)
 class LineRecord:
     seq: int
     section: str  # earning or payout
@@ -204,6 +224,11 @@ class PayInputReader(Protocol):
     def cost_centres(self, person_ids: Sequence[int], day: date) -> dict[int, str]: ...
     def role_spans(self, roles: Sequence[str]) -> list[tuple[str, str, date, date | None]]:
         """(person external id, role, valid_from, valid_to) of every assignment with one of `roles`."""
+        ...
+
+    def opportunity(self, external_id: str) -> OpportunityRecord | None: ...
+    def open_opportunities(self, owner: str) -> list[OpportunityRecord]:
+        """The open opportunities `owner` (an external id) owns, by expected close date."""
         ...
 
 

@@ -2,7 +2,8 @@
 
 The person's facts are sliced once (every order that can credit them: owned, split, territory or rolled up
 to them); each estimate then re-runs the fast engine on that slice plus the extra order, so it costs
-milliseconds however large the company's data is.
+milliseconds however large the company's data is. An estimate carries the person's explained results with
+the order booked, and the slice keeps them without it, so callers can say which lines the order changes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from attain.domain.calendar import Period
 from attain.domain.plans.model import CreditRole
@@ -19,7 +21,7 @@ from attain.engine.inputs import CreditSplit, OrderRow
 from attain.engine.relational.crediting import credits_sql
 from attain.engine.relational.engine import Workspace, run_period
 from attain.engine.relational.facts import ORDER_SCHEMA, FactTables, load, orders_table, splits_table
-from attain.engine.results import EarningLine
+from attain.engine.results import EarningLine, PayeeResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,7 @@ class Estimate:
     before: int
     after: int
     lines: tuple[EarningLine, ...]
+    results: tuple[PayeeResult, ...] = ()  # the person's results with the order booked
 
     @property
     def delta(self) -> int:
@@ -66,10 +69,17 @@ class WhatIf:
         small = replace(inp, assignments=assignments, orders=(), splits=(), _people={})
         self.facts = FactTables(small, orders, splits)
         self.workspace = Workspace(memory_limit="1GB", threads=1)  # small slices: threads only add overhead
-        self.before = sum(run_period(self.facts, self.period, self.workspace).totals().values())
+        run = run_period(self.facts, self.period, self.workspace)
+        self.baseline = tuple(run.results())  # the person's results as they stand, every line explained
+        self.before = sum(r.total for r in self.baseline)
 
     def close(self) -> None:
         self.workspace.close()
+
+    def has_order(self, order_id: str) -> bool:
+        """Whether an order with this id is in the person's slice (an extra order needs an id of its own)."""
+        assert isinstance(self.facts.orders, pa.Table)
+        return bool(pc.any(pc.equal(self.facts.orders.column("order_id"), order_id)).as_py())
 
     def estimate(self, order: OrderRow, splits: tuple[CreditSplit, ...] = ()) -> Estimate:
         """The person's results without and with `order` (and its splits) booked."""
@@ -81,4 +91,6 @@ class WhatIf:
             assert not isinstance(extra, Path)
             extra = new if extra is None else pa.concat_tables([extra, new.cast(extra.schema)])
         run = run_period(FactTables(self.facts.inputs, orders, extra), self.period, self.workspace)
-        return Estimate(self.before, sum(run.totals().values()), tuple(run.order_lines(order.order_id)))
+        results = tuple(run.results())
+        lines = tuple(line for r in results for line in r.lines if line.order_id == order.order_id)
+        return Estimate(self.before, sum(r.total for r in results), lines, results)

@@ -1,0 +1,110 @@
+"""The lines of a what-if: the extra order's own explained lines, and every other line the order changes.
+
+With marginal tiers on a running total, an order dated before others moves their slices to higher tiers;
+a gate may open, a cap may bite. So the difference of the person's explained results without and with the
+order, line by line, is what explains the delta: the order's lines plus the changes add up to it exactly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from attain.app.runs.ports import LineRecord
+from attain.app.runs.records import EARNING, earning_explanation
+from attain.app.runs.statements import line_text
+from attain.engine.inputs import OrderRow
+from attain.engine.relational.whatif import Estimate
+from attain.engine.results import EarningLine, PayeeResult
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIfLine:
+    """One explained line: what it was without the order and is with it (minor units of the plan currency)."""
+
+    plan_key: str
+    component: str
+    kind: str  # commission, spiff, order_min, order_max, gate, cap, plan_cap, bonus, true_up, ...
+    order_id: str | None
+    before: int
+    after: int
+    explanation: dict[str, Any]
+    text: str
+
+    @property
+    def delta(self) -> int:
+        return self.after - self.before
+
+
+def _line(
+    plan_key: str, line: EarningLine, before: int, after: int, order: OrderRow | None, currency: str
+) -> WhatIfLine:
+    explanation = earning_explanation(line, order)
+    record = LineRecord(0, EARNING, line.component, line.kind, after, line.order_id, explanation)
+    return WhatIfLine(
+        plan_key,
+        line.component,
+        line.kind,
+        line.order_id,
+        before,
+        after,
+        explanation,
+        line_text(record, currency),
+    )
+
+
+def order_lines(estimate: Estimate, order: OrderRow, currency: str) -> tuple[WhatIfLine, ...]:
+    """The order's own lines, as a statement would show them once it is booked."""
+    return tuple(
+        _line(r.plan_key, line, 0, line.amount, order, currency)
+        for r in estimate.results
+        for line in r.lines
+        if line.order_id == order.order_id
+    )
+
+
+def changed_lines(
+    baseline: Iterable[PayeeResult], estimate: Estimate, order_id: str, currency: str
+) -> tuple[WhatIfLine, ...]:
+    """The other lines whose amount the order changes (or that appear or go), in the order of the results
+    with the order booked, then those that go."""
+    before = _keyed(baseline, order_id)
+    after = _keyed(estimate.results, order_id)
+    out: list[WhatIfLine] = []
+    for key, (plan_key, line) in after.items():
+        was = before.get(key)
+        old = 0 if was is None else was[1].amount
+        if old != line.amount:
+            out.append(_line(plan_key, line, old, line.amount, None, currency))
+    for key, (plan_key, line) in before.items():
+        if key not in after and line.amount != 0:
+            out.append(_line(plan_key, line, line.amount, 0, None, currency))
+    return tuple(out)
+
+
+def _keyed(results: Iterable[PayeeResult], order_id: str) -> dict[Hashable, tuple[str, EarningLine]]:
+    """Lines by what they are (plan, component, kind, order, credit, tier), numbered when that repeats."""
+    out: dict[Hashable, tuple[str, EarningLine]] = {}
+    seen: Counter[Hashable] = Counter()
+    plans: Counter[str] = Counter()
+    for r in results:
+        plans[r.plan_key] += 1  # a person on one plan twice in a period (two assignments) keeps them apart
+        for line in r.lines:
+            if line.order_id == order_id:
+                continue
+            what = (
+                r.plan_key,
+                plans[r.plan_key],
+                line.component,
+                line.kind,
+                line.order_id,
+                line.credit_role,
+                line.rollup_level,
+                line.split_sequence,
+                line.tier,
+            )
+            seen[what] += 1
+            out[(*what, seen[what])] = (r.plan_key, line)
+    return out
