@@ -1,15 +1,23 @@
-"""Open benchmark: a period run on the embedded engine (DuckDB) and on Spark, and incremental recalculation.
+"""Open benchmark (issue 8): a period run on the embedded engine (DuckDB) and on Spark, against a hand-written
+baseline, and incremental recalculation of a changed closed period.
 
-Data: the seeded generator of `engine_period_run.py` (orders and splits written to Parquet on disk; 10% split
-deals 60/40, reps under managers under directors, marginal tiers on attainment with boundary splitting, caps
-at 3x the target incentive, manager roll-up overrides). Each backend runs in a child process reading the
-Parquet files; it prints seconds, peak memory (ru_maxrss), orders per second, the ratio to the hand-written
-DuckDB baseline of the same calculation, and whether every payee's total equals the baseline's to the cent.
-Incremental: 100 orders of the period get new amounts; the reached people are recalculated and compared
-with a full recompute of the changed data.
+Workload: `open_workload.py` (Parquet files on disk, written a million orders at a time): per size, N orders
+in the current quarter and N in the closed quarter three periods back; 10% split deals, three roll-up
+levels, marginal tiers with boundary splitting, caps, a SPIFF, and a correction of 100 orders of the closed
+quarter after its close. The closed quarters in between are unchanged, so a run skips them (their facts'
+fingerprints match) and they are not generated.
 
-    python benchmarks/spark_scale.py --orders 1000000 --backend duckdb --backend spark --incremental
-    python benchmarks/spark_scale.py --orders 10000000 --backend duckdb
+The timed run is what `attain run` does for the current period: calculate it, recalculate the changed
+closed quarter in full (as `app/runs/prior.py` does) and take the per-component deltas against what its close
+posted (the close is computed before timing). The baseline (`_open_baseline.py`) computes the same in
+hand-written DuckDB SQL in the same child process, and every delta and total must agree to the cent before
+a row is printed. Peak memory: the largest resident set of the child and its processes (the Spark JVM),
+sampled from /proc. Incremental: the same 100 corrected orders recalculated with
+`attain.engine.incremental.recalculate` (reached people and periods only) against the full recalculation.
+
+    python benchmarks/spark_scale.py --sizes 100k --backends duckdb,spark --incremental
+    python benchmarks/spark_scale.py --sizes 1M,10M --backends duckdb,spark --incremental
+    python benchmarks/spark_scale.py --sizes 100M --backends duckdb --data-dir /var/tmp/attain-100m
 """
 
 from __future__ import annotations
@@ -21,186 +29,320 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parent))
 
-from engine_period_run import PERIOD, generate, peak_mib, small_inputs
+import open_workload as w  # noqa: E402
 
-PAYEES = 1_000
-CHANGED = 100
+Totals = dict[tuple[str, str], int]
 
 
-def _run(backend: str, facts: object) -> tuple[dict[str, int], int]:
-    from attain.engine.relational import run_period  # noqa: PLC0415
+def parse_size(text: str) -> int:
+    """`100k`, `1M`, `10M`, `100M` or a plain number of orders."""
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1].lower(), 1)
+    digits = text[:-1] if scale > 1 else text
+    try:
+        return int(float(digits) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size '{text}' is not a number of orders (e.g. 100k, 1M)") from None
 
-    if backend == "spark":
-        from attain.engine.spark import run_period_spark  # noqa: PLC0415
 
-        run = run_period_spark(facts, PERIOD)  # type: ignore[arg-type]
-    else:
-        run = run_period(facts, PERIOD)  # type: ignore[arg-type]
-    totals = {person: total for (person, _, _), total in run.totals().items()}
-    lines = run.line_count()
+class TreePeak:
+    """The peak resident set of this process and all its descendants, sampled from /proc every 100 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, tree_rss(os.getpid()))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak, tree_rss(os.getpid())) / 2**20
+
+
+def tree_rss(root: int) -> int:
+    """Bytes resident in `root` and its descendants now."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            pages = int((entry / "statm").read_text().split()[1])
+        except OSError:
+            continue  # the process ended while being read
+        pid = int(entry.name)
+        parents[pid] = int(stat.rsplit(")", 1)[1].split()[1])
+        rss[pid] = pages * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, parent in parents.items():
+        children[parent].append(pid)
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+@dataclass(frozen=True)
+class PersonTotals:
+    """One payee's component totals for a period: what a close posts and a delta is taken against."""
+
+    person_id: str
+    plan_key: str
+    components: tuple[tuple[str, int], ...]
+
+
+def person_totals(run: Any) -> list[PersonTotals]:
+    out = []
+    for p in run.payees:
+        keys = [c.key for c in p.terms.plan.components]
+        parts = tuple(zip(keys, (part.total for part in p.outcome.components), strict=True))
+        out.append(PersonTotals(p.terms.assignment.person_id, p.terms.plan.key, parts))
+    return out
+
+
+def flat(rows: list[PersonTotals]) -> Totals:
+    out: Totals = defaultdict(int)
+    for r in rows:
+        for key, total in r.components:
+            out[(r.person_id, key)] += total
+    return {k: v for k, v in out.items() if v}
+
+
+def deltas(now: Totals, posted: Totals) -> Totals:
+    return {
+        k: now.get(k, 0) - posted.get(k, 0)
+        for k in set(now) | set(posted)
+        if now.get(k, 0) != posted.get(k, 0)
+    }
+
+
+def files(folder: Path, name: str) -> tuple[Path, Path]:
+    return folder / f"{name}_orders.parquet", folder / f"{name}_splits.parquet"
+
+
+def close_prior(folder: Path, orders: int, payees: int) -> dict[str, Any]:
+    """The close of the quarter three periods back, before its correction: what the ledger holds."""
+    from _open_baseline import baseline_components  # noqa: PLC0415
+    from attain.engine.relational import FactTables, run_period  # noqa: PLC0415
+
+    inp = w.inputs(orders, payees)
+    run = run_period(FactTables(inp, *files(folder, "prior")), w.PRIOR)
+    posted = flat(person_totals(run))
     run.close()
-    return totals, lines
+    expected, _ = baseline_components(*files(folder, "prior"), inp, w.PRIOR)
+    assert posted == expected, "the engine and the baseline disagree on the closed quarter"
+    rows = [[p, c, v] for (p, c), v in sorted(posted.items())]
+    (folder / "posted.json").write_text(json.dumps(rows))
+    return {"posted": len(rows)}
 
 
-def measure(folder: Path, orders: int, backend: str) -> dict[str, object]:
-    from _engine_baseline import baseline_totals  # noqa: PLC0415
-    from attain.engine.relational import FactTables  # noqa: PLC0415
+def measure(folder: Path, orders: int, payees: int, backend: str, memory_limit: str) -> dict[str, Any]:
+    """The current period's run with the prior-period deltas on `backend`, then the baseline's."""
+    from _open_baseline import baseline_components  # noqa: PLC0415
+    from attain.engine.relational import FactTables, run_period  # noqa: PLC0415
+    from attain.engine.relational.engine import Workspace  # noqa: PLC0415
 
-    inp = small_inputs(orders, PAYEES)
-    facts = FactTables(inp, folder / "orders.parquet", folder / "splits.parquet")
+    inp = w.inputs(orders, payees)
+    posted = {(p, c): v for p, c, v in json.loads((folder / "posted.json").read_text())}
+    peak = TreePeak()
+    start_seconds = 0.0
     if backend == "spark":
-        from attain.engine.spark import spark_session  # noqa: PLC0415
+        from attain.engine.spark import SparkSettings, SparkWorkspace, run_period_spark  # noqa: PLC0415
+        from attain.engine.spark import spark_session as session  # noqa: PLC0415
 
         started = time.perf_counter()
-        spark_session()
+        spark = session(SparkSettings(config={"spark.driver.memory": os.environ.get("SPARK_MEMORY", "8g")}))
         start_seconds = time.perf_counter() - started
+
+        def calculate(facts: FactTables, period: Any) -> Any:
+            return run_period_spark(facts, period, SparkWorkspace(spark))
     else:
-        start_seconds = 0.0
+
+        def calculate(facts: FactTables, period: Any) -> Any:
+            return run_period(facts, period, Workspace(memory_limit))
+
     started = time.perf_counter()
-    totals, lines = _run(backend, facts)
+    run = calculate(FactTables(inp, *files(folder, "current")), w.CURRENT)
+    current, lines = flat(person_totals(run)), run.line_count()
+    run.close()
+    run = calculate(FactTables(inp, *files(folder, "prior_changed")), w.PRIOR)
+    prior = deltas(flat(person_totals(run)), posted)
+    run.close()
     seconds = time.perf_counter() - started
-    peak = peak_mib()
+    peak_mib = peak.stop()
     started = time.perf_counter()
-    expected, _ = baseline_totals(facts, inp, PERIOD)
+    base_current, base_lines = baseline_components(*files(folder, "current"), inp, w.CURRENT)
+    base_prior = deltas(baseline_components(*files(folder, "prior_changed"), inp, w.PRIOR)[0], posted)
     baseline_seconds = time.perf_counter() - started
-    wrong = sum(1 for p in set(expected) | set(totals) if expected.get(p) != totals.get(p))
+    if current != base_current or prior != base_prior or lines != base_lines:
+        wrong = sum(1 for k in set(current) | set(base_current) if current.get(k) != base_current.get(k))
+        wrong += sum(1 for k in set(prior) | set(base_prior) if prior.get(k) != base_prior.get(k))
+        raise SystemExit(
+            f"{backend}: {wrong} totals differ from the baseline ({lines} vs {base_lines} lines)"
+        )
     return {
-        "backend": backend,
-        "orders": orders,
         "lines": lines,
+        "deltas": len(prior),
         "seconds": seconds,
         "spark_start": start_seconds,
         "baseline_seconds": baseline_seconds,
-        "peak_mib": peak,
-        "wrong": wrong,
+        "peak_mib": peak_mib,
         "load": os.getloadavg()[0],
     }
 
 
-def incremental(folder: Path, orders: int) -> dict[str, object]:
-    """Change 100 orders' amounts; recalculate the reached people only, then compare with a full run."""
-    from attain.engine.incremental import OrderChange, recalculate  # noqa: PLC0415
-    from attain.engine.inputs import OrderRow  # noqa: PLC0415
+def incremental(folder: Path, orders: int, payees: int, memory_limit: str) -> dict[str, Any]:
+    """The 100 corrected orders of the closed quarter: reached people only, against the full recalculation."""
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    from attain.engine.incremental import OrderChange, affected, recalculate  # noqa: PLC0415
+    from attain.engine.inputs import CreditSplit, OrderRow  # noqa: PLC0415
     from attain.engine.relational import FactTables, run_period  # noqa: PLC0415
+    from attain.engine.relational.engine import Workspace  # noqa: PLC0415
 
-    inp = small_inputs(orders, PAYEES)
-    table = pq.read_table(folder / "orders.parquet")
-    step = max(orders // CHANGED, 1)
-    picked = list(range(0, orders, step))[:CHANGED]
-    rows = table.take(pa.array(picked)).to_pylist()
-    amounts = table.column("amount").to_numpy().copy()
-    for i in picked:
-        amounts[i] = amounts[i] * 2 + 1
-    changed = table.set_column(table.schema.get_field_index("amount"), "amount", pa.array(amounts))
-    pq.write_table(changed, folder / "orders_changed.parquet")
-    before = tuple(
-        OrderRow(r["order_id"], r["booked_on"], r["amount"], r["currency"], owner=r["owner"]) for r in rows
-    )
-    after = tuple(
-        OrderRow(o.order_id, o.booked_on, o.amount * 2 + 1, o.currency, owner=o.owner) for o in before
-    )
-    split_table = pq.read_table(folder / "splits.parquet")
-    ids = pa.array([o.order_id for o in before])
-    touched = split_table.filter(pc.is_in(split_table.column("order_id"), ids)).to_pylist()
-    from attain.engine.inputs import CreditSplit  # noqa: PLC0415
+    inp = w.inputs(orders, payees)
+    ids = [f"{w.PRIOR.key}-{i:010d}" for i in w.changed_positions(orders)]
 
-    splits = tuple(CreditSplit(s["order_id"], s["person_id"], s["share"]) for s in touched)
-    change = OrderChange(before, after, splits, splits)
+    def picked(name: str) -> tuple[list[OrderRow], list[CreditSplit]]:
+        order_file, split_file = files(folder, name)
+        found = pq.read_table(order_file, filters=[("order_id", "in", ids)]).to_pylist()
+        splits = pq.read_table(split_file, filters=[("order_id", "in", ids)]).to_pylist()
+        return (
+            [
+                OrderRow(o["order_id"], o["booked_on"], o["amount"], o["currency"], owner=o["owner"])
+                for o in found
+            ],
+            [CreditSplit(s["order_id"], s["person_id"], s["share"], sequence=s["sequence"]) for s in splits],
+        )
 
-    def full(facts: FactTables, period: object) -> list:  # type: ignore[type-arg]
-        run = run_period(facts, period)  # type: ignore[arg-type]
+    before, splits_before = picked("prior")
+    after, splits_after = picked("prior_changed")
+    change = OrderChange(tuple(before), tuple(after), tuple(splits_before), tuple(splits_after))
+
+    def totals(facts: FactTables, period: Any) -> list[PersonTotals]:
+        run = run_period(facts, period, Workspace(memory_limit))
         try:
-            return run.results()
+            return person_totals(run)
         finally:
             run.close()
 
-    old = FactTables(inp, folder / "orders.parquet", folder / "splits.parquet")
-    new = FactTables(inp, folder / "orders_changed.parquet", folder / "splits.parquet")
-    previous = {PERIOD.key: full(old, PERIOD)}
+    previous = {w.PRIOR.key: totals(FactTables(inp, *files(folder, "prior")), w.PRIOR)}
+    changed_facts = FactTables(inp, *files(folder, "prior_changed"))
+    reached = affected(inp, change, [w.PRIOR])
     started = time.perf_counter()
-    updated = recalculate(previous, new, change, [PERIOD], full)
+    updated = recalculate(previous, changed_facts, change, [w.PRIOR], totals)
     seconds = time.perf_counter() - started
     started = time.perf_counter()
-    recomputed = full(new, PERIOD)
+    full = totals(changed_facts, w.PRIOR)
     full_seconds = time.perf_counter() - started
     return {
-        "orders": orders,
-        "changed": len(before),
+        "changed": len(after),
+        "people": len(reached.people),
+        "payees": len(full),
         "incremental_seconds": seconds,
         "full_seconds": full_seconds,
-        "equal": updated[PERIOD.key] == recomputed,
+        "equal": updated[w.PRIOR.key] == full,
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--orders", type=int, action="append")
-    parser.add_argument("--backend", action="append", choices=["duckdb", "spark"])
-    parser.add_argument("--incremental", action="store_true")
-    parser.add_argument("--child", nargs=3, metavar=("FOLDER", "ORDERS", "BACKEND"))
-    args = parser.parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    if args.child:
-        folder, orders, what = Path(args.child[0]), int(args.child[1]), args.child[2]
-        result = incremental(folder, orders) if what == "incremental" else measure(folder, orders, what)
-        print(json.dumps(result))
-        return 0
-    here = str(Path(__file__).resolve())
-    print(f"machine: {platform.machine()}, Python {platform.python_version()}, cores {os.cpu_count()}")
-    print(
-        "| backend | orders | lines | seconds | Spark start s | baseline s | ratio | peak MiB | orders/s | "
-        "load avg | totals equal baseline |"
+def child(args: list[str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, str(HERE), "--child", *args], capture_output=True, text=True, check=False
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for orders in args.orders or [1_000_000]:
+    if out.returncode != 0:
+        print(out.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"the {args[0]} step failed (exit {out.returncode})")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_child(what: str, folder: Path, orders: int, payees: int, memory_limit: str) -> dict[str, Any]:
+    if what == "generate":
+        w.write(folder, orders, payees)
+        return {"generated": orders}
+    if what == "close":
+        return close_prior(folder, orders, payees)
+    if what == "incremental":
+        return incremental(folder, orders, payees, memory_limit)
+    return measure(folder, orders, payees, what, memory_limit)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1M", help="orders per quarter, comma-separated: 100k,1M,10M,100M")
+    parser.add_argument("--backends", default="duckdb,spark", help="comma-separated: duckdb, spark")
+    parser.add_argument("--payees", type=int, default=1_000)
+    parser.add_argument("--incremental", action="store_true", help="also time the incremental recalculation")
+    parser.add_argument("--memory-limit", default="3GB", help="DuckDB's memory limit; it spills beyond it")
+    parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the generated Parquet files here")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        what, folder, orders, payees, limit = args.child
+        print(json.dumps(run_child(what, Path(folder), int(orders), int(payees), limit)))
+        return 0
+    sizes = [parse_size(s) for s in args.sizes.split(",")]
+    backends = args.backends.split(",")
+    if unknown := set(backends) - {"duckdb", "spark"}:
+        parser.error(f"unknown backend(s) {', '.join(sorted(unknown))}: use duckdb, spark")
+    print(
+        f"machine: {platform.machine()}, Python {platform.python_version()}, cores {os.cpu_count()}, "
+        f"payees {args.payees:,}, DuckDB memory limit {args.memory_limit}"
+    )
+    print(
+        "| backend | orders (current + prior) | lines | seconds | Spark start s | peak MiB | orders/s | "
+        "baseline s | ratio | prior deltas | load avg | equals baseline |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    failed = False
+    for orders in sizes:
         with tempfile.TemporaryDirectory(prefix="attain-scale-") as tmp:
-            generate(orders, PAYEES, Path(tmp))
-            for backend in args.backend or ["duckdb", "spark"]:
-                out = (
-                    subprocess.run(
-                        [sys.executable, here, "--child", tmp, str(orders), backend],
-                        check=True,
-                        capture_output=True,
-                        text=True,
-                    )
-                    .stdout.strip()
-                    .splitlines()[-1]
-                )
-                r = json.loads(out)
+            folder = args.data_dir / str(orders) if args.data_dir else Path(tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            common = [str(folder), str(orders), str(args.payees), args.memory_limit]
+            if not (folder / "posted.json").exists():
+                child(["generate", *common])  # in its own process: the measuring ones start small
+                child(["close", *common])
+            for backend in backends:
+                r = child([backend, *common])
+                read = 2 * orders
                 print(
-                    f"| {backend} | {orders:,} | {r['lines']:,} | {r['seconds']:.1f} | "
-                    f"{r['spark_start']:.1f} | "
+                    f"| {backend} | {orders:,} + {orders:,} | {r['lines']:,} | {r['seconds']:.1f} | "
+                    f"{r['spark_start']:.1f} | {r['peak_mib']:,.0f} | {read / r['seconds']:,.0f} | "
                     f"{r['baseline_seconds']:.1f} | {r['seconds'] / r['baseline_seconds']:.2f} | "
-                    f"{r['peak_mib']:,.0f} | {orders / r['seconds']:,.0f} | {r['load']:.1f} | "
-                    f"{'yes' if r['wrong'] == 0 else 'NO: ' + str(r['wrong'])} |",
+                    f"{r['deltas']:,} | {r['load']:.1f} | yes |",
                     flush=True,
                 )
             if args.incremental:
-                out = (
-                    subprocess.run(
-                        [sys.executable, here, "--child", tmp, str(orders), "incremental"],
-                        check=True,
-                        capture_output=True,
-                        text=True,
-                    )
-                    .stdout.strip()
-                    .splitlines()[-1]
-                )
-                r = json.loads(out)
+                r = child(["incremental", *common])
+                failed |= not r["equal"]
                 print(
-                    f"incremental: {r['changed']} orders changed in {orders:,}: "
-                    f"{r['incremental_seconds']:.1f} s "
-                    f"(full recompute {r['full_seconds']:.1f} s), equal to the full recompute: {r['equal']}",
+                    f"incremental: {r['changed']} orders changed in a {orders:,}-order quarter reach "
+                    f"{r['people']} of {r['payees']:,} payees: {r['incremental_seconds']:.2f} s against "
+                    f"{r['full_seconds']:.2f} s for the full recalculation "
+                    f"({r['full_seconds'] / r['incremental_seconds']:.1f}x); equal to it: {r['equal']}",
                     flush=True,
                 )
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
