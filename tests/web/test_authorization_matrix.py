@@ -50,6 +50,21 @@ BODIES = {
     ("POST", "/api/v1/people/{person_id}/inquiries"): {"period": PERIOD, "question": "matrix"},
     ("POST", "/api/v1/inquiries/{inquiry_id}/answer"): {"text": "matrix"},
     ("POST", "/api/v1/inquiries/{inquiry_id}/resolve"): {"text": "matrix"},
+    ("POST", "/api/v1/forecasts/{period}/submissions"): {
+        "week": 1,
+        "commit": 100,
+        "best_case": 200,
+        "pipeline": 300,
+    },
+    ("POST", "/api/v1/forecasts/{period}/overrides"): {
+        "subject_id": 999_999,
+        "week": 1,
+        "commit": 100,
+        "best_case": 200,
+        "pipeline": 300,
+        "note": "matrix",
+    },
+    ("POST", "/api/v1/forecasts/{period}/snapshots"): {"week": 1},
 }
 # Other path parameters of a route about a person, so that it can answer 200 (the rest get 999999).
 PATH_VALUES = {"period": PERIOD}

@@ -4,7 +4,7 @@ and `earnings`, a rep's expected pay."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import polars as pl
@@ -12,19 +12,17 @@ import typer
 
 from attain.analytics.facts import Source, read_facts
 from attain.analytics.forecast.backtest import BACKTEST_METHODS
-from attain.analytics.forecast.blend import accuracy_weights, against_goal, blend, sigma_from_interval
 from attain.analytics.forecast.hierarchy import Reconciliation
 from attain.analytics.forecast.methods import Method
-from attain.analytics.forecast.outlook import ForecastRequest, backtest, period_outlook, revenue_goals
-from attain.analytics.forecast.pipeline import pipeline_forecast
+from attain.analytics.forecast.outlook import ForecastRequest, backtest
 from attain.analytics.forecast.series import Grain
 from attain.analytics.ports import FactScope
-from attain.app.forecasts.earnings import SCENARIOS, DealChance, expected_earnings
+from attain.app.forecasts.earnings import SCENARIOS, rep_expected_earnings
+from attain.app.forecasts.outlook import MONEY_METHODS
+from attain.app.forecasts.outlook import outlook_rows as forecast_outlook
 from attain.app.forecasts.ports import Call
 from attain.app.forecasts.snapshots import record_errors, snapshot, take_snapshot
-from attain.app.forecasts.submissions import Rollup, find_period, override, rollup, submit, week_of
-from attain.app.runs.inputs import calculation_input, window_of
-from attain.app.runs.inputs import read_facts as read_pay_facts
+from attain.app.forecasts.submissions import find_period, override, rollup, submit
 from attain.cli.context import state
 from attain.cli.kpis import AsOfOpt, today
 from attain.cli.main import app
@@ -38,7 +36,6 @@ app.add_typer(forecast_app, name="forecast")
 
 PeriodOpt = Annotated[str, typer.Option("--period", help="Period key, e.g. FY2026-Q2")]
 WeekOpt = Annotated[int, typer.Option("--week", help="Week of the period (1 = its first 7 days)")]
-MONEY_METHODS = ("statistical", "pipeline_weighted")
 
 
 def _as_of(value: datetime | None) -> date:
@@ -59,63 +56,9 @@ def _currency(store: SqlStore) -> str:
     return cal.currency if cal else "USD"
 
 
-def complete_calls(roll: Rollup) -> dict[int, bool]:
-    """Whether each person's effective call is whole: their own call or override, or a team sum in which
-    every report's call is whole."""
-    reports: dict[int, list[int]] = {}
-    for line in roll.lines:
-        if line.manager_id is not None:
-            reports.setdefault(line.manager_id, []).append(line.person_id)
-    out: dict[int, bool] = {}
-    for line in reversed(roll.lines):  # reports come after their managers
-        own = line.submitted is not None or line.overridden is not None
-        under = reports.get(line.person_id, [])
-        out[line.person_id] = own or (bool(under) and all(out[p] for p in under))
-    return out
-
-
 def outlook_rows(store: SqlStore, request: ForecastRequest) -> tuple[list[dict[str, Any]], str]:
-    """Per scope: actual to date, statistical, pipeline-weighted, commit call, blended, goal, gap and the
-    probability of reaching the goal (minor units); the blend weighs methods by their recorded accuracy."""
-    out = period_outlook(store, request)
-    goals = revenue_goals(store, out.period)
-    with store.transaction() as tx:
-        stored = find_period(tx, out.period.key)
-        errors = [(r.method, r.forecast, r.actual) for _, r in tx.forecasts.errors()]
-        in_period = out.period.contains(out.as_of)
-        week = week_of(out.period, out.as_of) if in_period else 1
-    roll = rollup(store, period=stored.period.key, week=week)
-    complete = complete_calls(roll)
-    # A call counts in the blend only when nobody under it is missing: a partial roll-up is not a forecast.
-    calls = {line.person_id: line.effective for line in roll.lines if complete[line.person_id]}
-    whole = all(complete[line.person_id] for line in roll.lines if line.depth == 0)
-    company_call = roll.company if whole else None
-    methods = [*MONEY_METHODS, "commit"]
-    weights = accuracy_weights(errors, methods)
-    rows = []
-    for r in out.frame.iter_rows(named=True):
-        scope = str(r["scope"])
-        call: Call | None = company_call if scope == "company" else None
-        if scope.startswith("person:"):
-            call = calls.get(int(scope.split(":")[1]))
-        present = {m: r[m] for m in MONEY_METHODS if r[m] is not None}
-        if call is not None and call.commit > 0:
-            present["commit"] = call.commit
-        blended = blend(present, weights)
-        sigma = sigma_from_interval(r["statistical_lo_80"], r["statistical_hi_80"])
-        row = {
-            **r,
-            "commit": call.commit if call and call.commit > 0 else None,
-            "blended": blended,
-            "goal": goals.get(scope),
-            "gap": None,
-            "p_goal": None,
-        }
-        if scope in goals:
-            g = against_goal(blended, sigma, goals[scope])
-            row["gap"], row["p_goal"] = g.gap, round(g.probability, 3)
-        rows.append(row)
-    return rows, out.currency
+    out = forecast_outlook(store, store, request)
+    return out.rows, out.currency
 
 
 @forecast_app.callback(invoke_without_command=True)
@@ -357,38 +300,16 @@ def earnings_cmd(
     """A rep's expected payout for the period: their open deals x win probability x their comp plan."""
     st = state(ctx)
     store = st.store()
-    day = _as_of(as_of)
     with store.transaction() as tx:
-        cal = tx.calendars.default()
-        if cal is None:
-            raise NotFound("there is no calendar", hint="run `attain init` first")
-        target = find_period(tx, period).period
-        start, end = window_of(cal.fiscal, target)
-        inp = calculation_input(read_pay_facts(tx, cal.fiscal, start, end), target, day)
         person_id = tx.forecasts.person_id(person)
-        if person_id is None:
-            raise NotFound(f"no person has the id '{person}'", hint="use the person's external id")
-        facts = read_facts(
-            tx.fact_reader,
-            FactScope(end=day + timedelta(days=1)),
-            {Source.OPPORTUNITIES, Source.STAGES},
-            currency=cal.currency,
-        )
-    pf = pipeline_forecast(facts.opportunities, facts.stages, day, [target])
-    mine = pf.deals.filter(pl.col("owner_id") == person_id).join(
-        facts.opportunities.select("id", "external_id"), on="id"
-    )
-    deals = [
-        DealChance(str(r["external_id"]), int(r["value"]), cal.currency, float(r[f"p_{target.key}"]))
-        for r in mine.iter_rows(named=True)
-    ]
-    booked_on = max(min(target.last_day, day), target.start)
-    out = expected_earnings(inp, target, person, deals, booked_on=booked_on, scenarios=scenarios)
-    cur = cal.currency
+    if person_id is None:
+        raise NotFound(f"no person has the id '{person}'", hint="use the person's external id")
+    found = rep_expected_earnings(store, person_id, period, _as_of(as_of), scenarios=scenarios)
+    out, cur, deals = found.outlook, found.currency, found.open_deals
     row = {
         "person": person,
         "period": out.period,
-        "open_deals": len(deals),
+        "open_deals": deals,
         "earned_so_far": _money(out.base, cur),
         "expected": _money(out.expected, cur),
         "low_10": _money(out.low, cur),

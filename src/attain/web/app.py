@@ -26,11 +26,15 @@ from attain.web import (
     dashboard_pages,
     drill_pages,
     finance_pages,
+    forecast_api,
+    forecast_pages,
     inquiry_pages,
     pages,
     pay_api,
     statement_api,
     statement_pages,
+    whatif_api,
+    whatif_pages,
 )
 from attain.web.errors import domain_error_response
 from attain.web.figures import warm_up
@@ -78,8 +82,12 @@ def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bo
     app.include_router(coaching_pages.router)
     app.include_router(coaching_api.router)
     app.include_router(pay_api.router)
+    app.include_router(forecast_api.router)
+    app.include_router(forecast_pages.router)
     app.include_router(statement_api.router)
     app.include_router(statement_pages.router)
+    app.include_router(whatif_api.router)
+    app.include_router(whatif_pages.router)
     for pay_pages in (admin_imports, admin_plans, admin_runs, admin_periods, inquiry_pages, finance_pages):
         app.include_router(pay_pages.router)
     return app

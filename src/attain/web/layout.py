@@ -88,6 +88,10 @@ def nav_links(request: Request, user: UserInfo | None) -> list[NavLink]:
         wanted.append(NavLink("/team", "Team"))
     if roles & ORG_WIDE:
         wanted.append(NavLink("/company", "Company"))
+    if "manager" in roles or roles & ORG_WIDE:
+        wanted.append(NavLink("/forecasts", "Forecast"))
+    elif "rep" in roles and user.person_id is not None:
+        wanted.append(NavLink("/forecasts/calls", "Forecast"))
     wanted.append(NavLink("/coaching", "Coaching"))
     if user.person_id is not None:
         wanted.append(NavLink("/statements", "Statements"))

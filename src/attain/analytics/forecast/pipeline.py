@@ -12,15 +12,9 @@ from enum import StrEnum
 import numpy as np
 import polars as pl
 
+from attain.analytics.forecast.hazard import HazardModel, fit_hazards
 from attain.analytics.forecast.hierarchy import allocate_rounded
-from attain.analytics.forecast.winrates import (
-    WinModel,
-    fit_win_model,
-    snapshots,
-    stage_on,
-    typical_sizes,
-    with_size,
-)
+from attain.analytics.forecast.winrates import stage_on, typical_sizes, with_size
 from attain.domain.calendar import Period
 
 NEW_BUSINESS_WEEKS = 13  # the run rate of deals created and won inside a window, over the last quarter
@@ -47,7 +41,7 @@ class PipelineForecast:
     by_owner: pl.DataFrame
     open_pipeline: dict[str, int]
     new_business: dict[str, int]
-    models: tuple[WinModel, ...]
+    model: HazardModel
 
     def total(self, period: Period) -> int:
         return self.open_pipeline[period.key] + self.new_business[period.key]
@@ -88,7 +82,7 @@ def pipeline_forecast(
 ) -> PipelineForecast:
     """Expected won revenue per period from the deals open on `as_of` and from deals yet to come.
 
-    Only facts known on `as_of` train the models (deals closed by then, snapshots H days before it).
+    Only facts known on `as_of` train the models (deals closed by then, weekly outcomes up to it).
     """
     if not periods:
         raise ValueError("give at least one period to forecast")
@@ -102,11 +96,8 @@ def pipeline_forecast(
         value = np.where(still_open, amount, typical)
     else:
         value = typical
-    history = known.with_columns(
-        pl.when(pl.col("close_on") > as_of).then(pl.lit("open")).otherwise(pl.col("status")).alias("status"),
-        pl.when(pl.col("close_on") > as_of).then(None).otherwise(pl.col("close_on")).alias("close_on"),
-    )
-    models: list[WinModel] = []
+    history = known_on(opportunities, as_of)
+    model = fit_hazards(history, stages, as_of, sizes)
     cumulative = np.zeros(open_now.height)
     columns: dict[str, np.ndarray] = {}
     open_pipeline: dict[str, int] = {}
@@ -114,9 +105,7 @@ def pipeline_forecast(
     previous_days = 0
     for period in periods:
         days = horizon_days(as_of, period)
-        model = fit_win_model(with_size(snapshots(history, stages, as_of, days), sizes))
-        models.append(model)
-        reached = np.maximum(model.predict(open_now), cumulative)
+        reached = np.maximum(model.chance(open_now, days), cumulative)
         columns[f"p_{period.key}"] = reached - cumulative
         cumulative = reached
         open_pipeline[period.key] = int(np.round((value * columns[f"p_{period.key}"]).sum()))
@@ -132,7 +121,28 @@ def pipeline_forecast(
         _by_owner(deals, periods, open_pipeline),
         open_pipeline,
         new_business,
-        tuple(models),
+        model,
+    )
+
+
+def known_on(opportunities: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The deals as they stood on `as_of`: created by then, and still open if they closed after it."""
+    known = opportunities.filter(pl.col("created_on").is_not_null() & (pl.col("created_on") <= as_of))
+    return known.with_columns(
+        pl.when(pl.col("close_on") > as_of).then(pl.lit("open")).otherwise(pl.col("status")).alias("status"),
+        pl.when(pl.col("close_on") > as_of).then(None).otherwise(pl.col("close_on")).alias("close_on"),
+    )
+
+
+def win_chances(opportunities: pl.DataFrame, stages: pl.DataFrame, as_of: date, horizon: int) -> pl.DataFrame:
+    """Each deal open on `as_of` (id, owner_id, stage_then, age_days) with `p`, its chance to be won within
+    `horizon` days, from a model that saw only what was known on `as_of`."""
+    history = known_on(opportunities, as_of)
+    sizes = typical_sizes(history, as_of)
+    open_now = with_size(stage_on(opportunities, stages, as_of), sizes)
+    model = fit_hazards(history, stages, as_of, sizes)
+    return open_now.select("id", "owner_id", "stage_then", "age_days").with_columns(
+        pl.Series("p", model.chance(open_now, horizon))
     )
 
 

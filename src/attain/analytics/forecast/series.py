@@ -152,3 +152,16 @@ def scope_series(
     labels.update({person_node(int(r["id"])): str(r["name"]) for r in people.iter_rows(named=True)})
     labels.update({team_node(int(r["id"])): str(r["name"]) for r in teams.iter_rows(named=True)})
     return ScopeSeries(hierarchy, tuple(periods), values, labels, calendar, grain)
+
+
+def team_members(assignments: pl.DataFrame, teams: pl.DataFrame, day: date) -> dict[str, frozenset[int]]:
+    """The people under each team node on `day` (in the team or any team below it), as the hierarchy of
+    `scope_series` places them; who may see a team's figures depends on who is in it."""
+    paths = team_paths(teams)
+    out: dict[str, set[int]] = {node: set() for path in paths.values() for node in path[1:]}
+    for person, team in team_on(assignments, day).items():
+        if team is None:
+            continue
+        for node in paths.get(int(team), [])[1:]:
+            out.setdefault(node, set()).add(person)
+    return {node: frozenset(people) for node, people in out.items()}

@@ -1,23 +1,20 @@
 """Win probabilities learned from history: a ridge-regularised logistic model on the deal's stage, age in
-stage, size and owner, fitted on weekly snapshots of the pipeline; and its calibration by deciles.
+stage, size and owner, fitted on weekly snapshots of the pipeline (`hazard` fits it to each week's
+outcome); and the calibration of predicted probabilities by deciles.
 
-The label is "won within H days of the snapshot", so only snapshots at least H days before the cut-off
-are used and no outcome is censored. Deal size is the product's median won amount before the cut-off:
+Deal size is the product's median won amount before the cut-off:
 the amount of a closed deal is its outcome (lost deals often carry 0), so using it would leak the answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import polars as pl
 
 AGE_BANDS = (0, 15, 30, 60, 90, 180)  # days in stage; a deal falls in the last band it reaches
-TRAINING_WEEKS = (
-    13  # recent behaviour: conversion drifts, and a young CRM's first months are unrepresentative
-)
 RIDGE = 1.0  # the penalty pulls rarely-seen stages and reps towards the average, not to extremes
 
 
@@ -66,32 +63,6 @@ def with_size(frame: pl.DataFrame, sizes: dict[int | None, float]) -> pl.DataFra
     overall = sizes[None]
     mapped = [sizes.get(None if p is None else int(p), overall) for p in frame["product_id"].to_list()]
     return frame.with_columns(pl.Series("size", mapped, dtype=pl.Float64))
-
-
-def snapshots(
-    opportunities: pl.DataFrame,
-    stages: pl.DataFrame,
-    cutoff: date,
-    horizon_days: int,
-    weeks: int = TRAINING_WEEKS,
-) -> pl.DataFrame:
-    """Training rows: deals open at the last `weeks` weekly snapshots up to cutoff - horizon, labelled 1
-    when they were won within `horizon_days` of the snapshot."""
-    first = opportunities["created_on"].drop_nulls().min()
-    if first is None:
-        return pl.DataFrame()
-    assert isinstance(first, date)
-    last = cutoff - timedelta(days=horizon_days)
-    days = [d for k in range(weeks) if (d := last - timedelta(days=7 * k)) >= first]
-    parts = [stage_on(opportunities, stages, d) for d in sorted(days)]
-    parts = [p for p in parts if p.height]
-    if not parts:
-        return pl.DataFrame()
-    rows = pl.concat(parts, how="vertical_relaxed")
-    won = (pl.col("status") == "won") & (
-        pl.col("close_on") <= pl.col("snapshot") + pl.duration(days=horizon_days)
-    )
-    return rows.with_columns(won.cast(pl.Int8).alias("won"))
 
 
 @dataclass(frozen=True, slots=True)

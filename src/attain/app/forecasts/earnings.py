@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
+import polars as pl
 
+from attain.analytics.facts import Source, read_facts
+from attain.analytics.forecast.pipeline import pipeline_forecast
+from attain.analytics.ports import FactScope
+from attain.app.forecasts.submissions import find_period
+from attain.app.runs.inputs import calculation_input, window_of
+from attain.app.runs.inputs import read_facts as read_pay_facts
+from attain.app.runs.ports import PayStore
 from attain.domain.calendar import Period
-from attain.domain.errors import InvalidInput
+from attain.domain.errors import InvalidInput, NotFound
 from attain.engine.inputs import CalculationInput, OrderRow
 from attain.engine.reference import evaluate
 
@@ -97,3 +105,52 @@ def expected_earnings(
         high=int(np.percentile(values, 90, method="inverted_cdf")) if scenarios else 0,
         scenarios=scenarios,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RepEarnings:
+    person_id: int
+    external_id: str
+    currency: str
+    open_deals: int
+    outlook: EarningsOutlook
+
+
+def rep_expected_earnings(
+    store: PayStore, person_id: int, period: str, as_of: date, *, scenarios: int = SCENARIOS
+) -> RepEarnings:
+    """`person_id`'s expected payout for `period`: their deals open on `as_of`, each won in the period
+    with its learned probability, through their comp plan."""
+    with store.transaction() as tx:
+        cal = tx.calendars.default()
+        if cal is None:
+            raise NotFound("there is no calendar", hint="run `attain init` first")
+        target = find_period(tx, period).period
+        start, end = window_of(cal.fiscal, target)
+        inp = calculation_input(read_pay_facts(tx, cal.fiscal, start, end), target, as_of)
+        external = {v: k for k, v in tx.pay_inputs.person_ids().items()}.get(person_id)
+        if external is None:
+            raise NotFound(f"person {person_id} not found")
+        facts = read_facts(
+            tx.fact_reader,
+            FactScope(end=as_of + timedelta(days=1)),
+            {Source.OPPORTUNITIES, Source.STAGES},
+            currency=cal.currency,
+        )
+    deals: list[DealChance] = []
+    if facts.opportunities.height:
+        try:
+            pf = pipeline_forecast(facts.opportunities, facts.stages, as_of, [target])
+        except ValueError:
+            pf = None  # too little closed history to learn win rates from: no deal can be weighted
+        if pf is not None:
+            mine = pf.deals.filter(pl.col("owner_id") == person_id).join(
+                facts.opportunities.select("id", "external_id"), on="id"
+            )
+            deals = [
+                DealChance(str(r["external_id"]), int(r["value"]), cal.currency, float(r[f"p_{target.key}"]))
+                for r in mine.iter_rows(named=True)
+            ]
+    booked_on = max(min(target.last_day, as_of), target.start)
+    out = expected_earnings(inp, target, external, deals, booked_on=booked_on, scenarios=scenarios)
+    return RepEarnings(person_id, external, cal.currency, len(deals), out)
