@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from datetime import date
 
 import polars as pl
+import pytest
 from sqlalchemy import inspect, text
 
-from attain.app.imports.batch import Batch, Chunk, ImportReport, InvalidRows, RowError
+from attain.app.imports.batch import Batch, Chunk, ImportRejected, ImportReport, InvalidRows, RowError
 from attain.app.imports.load import load_batch
 from attain.store.unit_of_work import SqlStore
 
@@ -63,19 +64,25 @@ def _counts(report: ImportReport, name: str = "order") -> tuple[int, int, int, i
     return (c.created, c.updated, c.unchanged, c.rejected)
 
 
-def test_a_key_repeated_in_a_later_chunk_keeps_the_last_row_and_counts_a_duplicate(store: SqlStore) -> None:
+def test_an_order_id_repeated_in_a_later_chunk_rejects_both_rows_naming_each_other(store: SqlStore) -> None:
     _people(store)
     report = load_batch(
         store,
         _streamed(
             Chunk("order", _orders([("O1", 100, None), ("O2", 200, None)])),
-            Chunk("order", _orders([("O1", 150, None), ("O3", 300, None)], first_row=4)),
+            Chunk("order", _orders([("O1", 150, None), ("O3", 300, None), ("C1", -100, "O1")], first_row=4)),
         ),
         actor="test",
+        on_invalid=InvalidRows.SKIP,
     )
-    assert _counts(report) == (3, 0, 0, 0)
-    assert [(q.code, q.count) for q in report.quirks] == [("duplicate_keys", 1)]
-    assert _orders_table(store) == [("O2", 200, None), ("O1", 150, None), ("O3", 300, None)]
+    assert _counts(report) == (2, 0, 0, 3)
+    assert report.quirks == []
+    assert [(e.row, e.message) for e in report.errors] == [
+        (2, "order 'O1' appears more than once in this batch: also at orders.csv row 4"),
+        (4, "order 'O1' appears more than once in this batch: also at orders.csv row 2"),
+        (6, "refers to a order whose own row was rejected"),
+    ]
+    assert _orders_table(store) == [("O2", 200, None), ("O3", 300, None)]
 
 
 def test_a_cancellation_may_point_at_an_order_of_a_later_chunk(store: SqlStore) -> None:
@@ -178,24 +185,24 @@ def test_a_first_load_leaves_the_indexes_and_constraints_of_the_table_as_they_we
     assert ("uq_orders_external_id", ("external_id",)) in before[1]
 
 
-def test_an_unchanged_row_repeated_in_a_later_chunk_is_a_duplicate_and_the_last_row_wins(
+def test_an_unchanged_order_repeated_in_a_later_chunk_is_rejected_and_the_stored_one_stays(
     store: SqlStore,
 ) -> None:
     _people(store)
     load_batch(
         store, _streamed(Chunk("order", _orders([("O1", 100, None), ("O2", 200, None)]))), actor="test"
     )
-    report = load_batch(
-        store,
-        _streamed(
-            Chunk("order", _orders([("O1", 100, None), ("O2", 200, None)])),
-            Chunk("order", _orders([("O1", 150, None)], first_row=4)),
-        ),
-        actor="test",
+    chunks = (
+        Chunk("order", _orders([("O1", 100, None), ("O2", 200, None)])),
+        Chunk("order", _orders([("O1", 150, None)], first_row=4)),
     )
-    assert _counts(report) == (0, 1, 1, 0)
-    assert [(q.code, q.count) for q in report.quirks] == [("duplicate_keys", 1)]
-    assert _orders_table(store) == [("O1", 150, None), ("O2", 200, None)]
+    with pytest.raises(ImportRejected, match="order 'O1' appears more than once in this batch") as refused:
+        load_batch(store, _streamed(*chunks), actor="test")
+    assert [e.row for e in refused.value.report.errors] == [2, 4]
+    report = load_batch(store, _streamed(*chunks), actor="test", on_invalid=InvalidRows.SKIP)
+    assert _counts(report) == (0, 0, 1, 2)
+    assert report.quirks == []
+    assert _orders_table(store) == [("O1", 100, None), ("O2", 200, None)]
 
 
 def test_an_unchanged_cancellation_of_an_order_rejected_later_is_rejected_too(store: SqlStore) -> None:

@@ -261,6 +261,41 @@ def test_duplicate_keys_in_one_batch_keep_the_last_row_and_are_reported(store: S
     assert rows(store, "SELECT name FROM people WHERE external_id = 'P1'") == [("Ann Lee",)]
 
 
+def test_an_order_id_repeated_in_one_batch_rejects_it_naming_the_id_and_the_rows(store: SqlStore) -> None:
+    batch = Batch("orders")
+    batch.add("person", pl.DataFrame({"external_id": ["P1"], "name": ["Ann"]}))
+    orders = {
+        "external_id": ["O1", "O2", "O1"],
+        "booked_on": [date(2025, 1, 5)] * 3,
+        "owner": ["P1"] * 3,
+        "amount": [100, 200, 150],
+        "currency": ["USD"] * 3,
+        "kind": ["new"] * 3,
+        "_source": ["orders.csv"] * 3,
+        "_row": [2, 3, 4],
+    }
+    batch.add("order", pl.DataFrame(orders))
+    with pytest.raises(ImportRejected) as refused:
+        load_batch(store, batch, actor="test")
+    assert [(e.source, e.row, e.column, e.value, e.message) for e in refused.value.report.errors] == [
+        (
+            "orders.csv",
+            2,
+            "external_id",
+            "O1",
+            "order 'O1' appears more than once in this batch: also at orders.csv row 4",
+        ),
+        (
+            "orders.csv",
+            4,
+            "external_id",
+            "O1",
+            "order 'O1' appears more than once in this batch: also at orders.csv row 2",
+        ),
+    ]
+    assert rows(store, "SELECT count(*) FROM orders") == [(0,)]
+
+
 def test_cli_exits_with_code_2_and_prints_the_errors_when_rejected(sqlite_store: SqlStore) -> None:
     _register()
     url = sqlite_store.engine.url.render_as_string(hide_password=False)

@@ -47,6 +47,9 @@ class FactEntity:
     fields: tuple[FactField, ...]
     key: tuple[str, ...] = ("external_id",)
     doc: str = ""
+    # True: rows repeating a natural key within one batch are all rejected (which one is right cannot be
+    # told); False: the last one is kept and the repeat reported as the quirk `duplicate_keys`.
+    unique_in_batch: bool = False
     _by_name: dict[str, FactField] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -263,6 +266,7 @@ ENTITIES: dict[str, FactEntity] = {
             ),
             doc="A booked revenue fact (one line); cancellations and returns are negative "
             "and point at the original.",
+            unique_in_batch=True,  # money is paid on orders: two rows with one id are an error, not an update
         ),
         FactEntity(
             "credit_split",

@@ -7,12 +7,13 @@ name says otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from attain.domain.calendar import FiscalCalendar
+from attain.domain.errors import InvalidInput
 from attain.domain.plans.model import CompiledPlan, CreditRole
 
 
@@ -127,7 +128,31 @@ class CalculationInput:
     mbo: tuple[MboAchievement, ...] = ()
     _people: dict[str, PersonRow] = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        check_unique_orders(self.orders)
+
     def person(self, person_id: str) -> PersonRow:
         if not self._people:
             self._people.update({p.person_id: p for p in self.people})
         return self._people.get(person_id) or PersonRow(person_id)
+
+
+def check_unique_orders(orders: Sequence[OrderRow]) -> None:
+    """Refuse orders that repeat an order id: credits, clawbacks and explanations find orders by id, so a
+    repeated id would silently count one of them twice or not at all. Positions are 1-based."""
+    first: dict[str, int] = {}
+    repeats: dict[str, list[int]] = {}
+    for position, order in enumerate(orders, 1):
+        seen = first.setdefault(order.order_id, position)
+        if seen != position:
+            repeats.setdefault(order.order_id, [seen]).append(position)
+    if repeats:
+        named = "; ".join(
+            f"order id '{oid}' at orders {', '.join(map(str, where))}"
+            for oid, where in list(repeats.items())[:5]
+        )
+        more = f" (and {len(repeats) - 5} more repeated ids)" if len(repeats) > 5 else ""
+        raise InvalidInput(
+            f"the calculation input repeats order ids: {named}{more}",
+            hint="every order needs an id of its own; a correction is a new fact (a cancellation or return)",
+        )

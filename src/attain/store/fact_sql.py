@@ -23,6 +23,7 @@ class CheckKind(StrEnum):
     REJECTED_REF = "rejected-ref"  # refers to a row rejected earlier in the batch
     UNRESOLVED_REF = "unresolved-ref"  # refers to a key that exists nowhere
     CANNOT_CREATE = "cannot-create"  # new row, but the frame lacks a required field
+    REPEATED_KEY = "repeated-key"  # the batch has another row with this key (entities unique in a batch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,17 @@ class MergeSql:
         keys = ", ".join(q(k) for k in self.fact.key)
         return (
             f"DELETE FROM {self.stage} WHERE _seq NOT IN (SELECT max(_seq) FROM {self.stage} GROUP BY {keys})"
+        )
+
+    def repeated_key_rows(self) -> tuple[RowCheck, str]:
+        """Every staged row whose key another staged row repeats, paired with each such other row."""
+        s = self.stage
+        first = self.fact.field(self.fact.key[0])
+        same = " AND ".join(f"o.{q(k)} = {s}.{q(k)}" for k in self.fact.key)
+        return (
+            RowCheck(CheckKind.REPEATED_KEY, self.fact, first),
+            f"SELECT {s}._seq, {s}._source, {s}._row, {s}.{q(first.name)}, "
+            f"o._source AS o_source, o._row AS o_row FROM {s} JOIN {s} AS o ON {same} AND o._seq <> {s}._seq",
         )
 
     def stage_key_index(self) -> str:

@@ -269,9 +269,13 @@ class SqlFacts:
             conn.exec_driver_sql(sql.stage_key_index())
         total = group.staged
         duplicates = total - int(conn.exec_driver_sql(sql.count_distinct_keys()).scalar_one())
-        if duplicates:
+        repeated = empty_errors()
+        if duplicates and sql.fact.unique_in_batch:
+            repeated = self._reject_repeated(sql)
+            duplicates = 0  # every row of a repeated key is rejected, none superseded
+        elif duplicates:
             conn.exec_driver_sql(sql.delete_superseded())
-        errors = self._drop_unwritable(sql)
+        errors = pl.concat([repeated, self._drop_unwritable(sql)])
         max_before = conn.exec_driver_sql(f"SELECT max(id) FROM {q(group.entity.table)}").scalar_one()
         created = conn.execute(text(sql.insert_new(table_empty=max_before is None))).rowcount
         updated = 0
@@ -318,6 +322,22 @@ class SqlFacts:
             self._remove(sql, checks)
             checks = sql.row_checks(self_refs_only=True)
         return pl.concat(frames) if frames else empty_errors()
+
+    def _reject_repeated(self, sql: MergeSql) -> pl.DataFrame:
+        """Each row whose key another row of the batch repeats is an error naming the key and those rows;
+        the rows are removed, and remembered as rejected so that rows referring to them are rejected too."""
+        check, check_sql = sql.repeated_key_rows()
+        others: dict[tuple[int, str, int, str], list[tuple[str, int]]] = {}
+        for seq, source, line, value, other_source, other_line in self._conn.exec_driver_sql(check_sql).all():
+            others.setdefault((seq, source, line, str(value)), []).append((other_source, other_line))
+        data = []
+        for (_, source, line, value), rows in sorted(others.items()):
+            where = ", ".join(f"{s} row {r}" for s, r in sorted(set(rows)))
+            message = f"{sql.fact.name} '{value}' appears more than once in this batch: also at {where}"
+            hint = f"give each {sql.fact.name} an id of its own, or keep one of these rows"
+            data.append((source, line, sql.fact.name, check.field.name, value, message, hint))
+        self._remove(sql, [(check, check_sql)])
+        return pl.DataFrame(data, schema=ERROR_SCHEMA, orient="row")
 
     def _error_rows(self, check_sql: str, check: Any) -> pl.DataFrame:
         rows = self._conn.exec_driver_sql(check_sql).all()
