@@ -67,12 +67,13 @@ def test_pipeline_weighted_forecast_of_q4_against_what_closed(
     total_error = _error(pipeline.total(Q4), actual)
     open_error = _error(pipeline.open_pipeline[Q4.key], _won(maven, created_after_cutoff=False))
     new_error = _error(pipeline.new_business[Q4.key], _won(maven, created_after_cutoff=True))
-    # Measured: total +27.4 %; deals open on the cut-off +67.6 % (they converted far less in Q4 than
-    # deals did in the weeks the model learned from); deals created later -5.0 %.
-    assert abs(total_error) < 0.32
-    assert abs(open_error) < 0.75
+    # Measured with weekly hazards learned up to the cut-off: total +18.5 %; deals open on the cut-off
+    # +47.5 % (they still converted less in Q4 than in the quarter before); deals created later -5.0 %.
+    # (The earlier "won within H days" model, trained a quarter back: +27.4 %, +67.6 %.)
+    assert abs(total_error) < 0.22
+    assert abs(open_error) < 0.52
     assert abs(new_error) < 0.10
-    # Slippage: what today's open deals are expected to bring after Q4. Measured 1,143,583.14.
+    # Slippage: what today's open deals are expected to bring after Q4. Measured 414,613.49.
     assert 0 < pipeline.slippage < pipeline.open_pipeline[Q4.key]
 
 
@@ -104,8 +105,9 @@ def test_win_probabilities_are_reported_by_decile(maven: MavenFrames, pipeline: 
     table = calibration(predicted, won)
     assert table.height == 10
     assert table["deals"].sum() == deals.height == 2_409
-    # Measured: predicted 0.380 on average against 0.232 observed; expected calibration error 0.181.
-    # The lowest deciles (old, stale deals) are right; the top ones are over-confident.
-    assert calibration_error(table) < 0.22
+    # Measured: predicted 0.334 on average against 0.232 observed; expected calibration error 0.116
+    # (0.380 and 0.181 before the weekly hazards). The two lowest deciles (stale deals) are right, the
+    # middle ones close, the top two still over-confident (0.51-0.58 against 0.21-0.24).
+    assert calibration_error(table) < 0.14
     assert table["observed"][0] == 0.0
-    assert float(predicted.mean()) - float(won.mean()) < 0.20
+    assert float(predicted.mean()) - float(won.mean()) < 0.13
