@@ -18,6 +18,7 @@ from attain.web.authz import api_routes as all_api_routes
 from attain.web.authz import rule_of
 from tests.web.conftest import Org, build_org, signed_in
 from tests.web.pay_org import PERIOD, add_pay
+from tests.web.whatif_org import add_open_deals
 
 ROLE_LOGINS = {
     "admin": "admin",
@@ -68,6 +69,9 @@ BODIES = {
 }
 # Other path parameters of a route about a person, so that it can answer 200 (the rest get 999999).
 PATH_VALUES = {"period": PERIOD}
+# Query parameters a route needs to answer 200: the what-if asks about ann's open deal, whose owner is in the
+# reach of every role that may see the person asked about.
+QUERIES = {("GET", "/api/v1/people/{person_id}/whatif"): {"opportunity": "OPP-M1"}}
 
 
 @cache
@@ -101,6 +105,7 @@ def shared_org(tmp_path_factory: pytest.TempPathFactory) -> Org:
     store.upgrade()
     org = build_org(store)
     add_pay(org)
+    add_open_deals(org)
     return org
 
 
@@ -121,7 +126,9 @@ def test_route_allows_exactly_what_its_rule_says(shared_org: Org, method: str, p
         for param in re.findall(r"{(\w+)}", path):
             value = person_id if param == rule.subject else PATH_VALUES.get(param, 999_999)
             url = url.replace("{" + param + "}", str(value if rule.subject else 999_999))
-        response = client.request(method, url, json=BODIES.get((method, path)))
+        response = client.request(
+            method, url, json=BODIES.get((method, path)), params=QUERIES.get((method, path))
+        )
         status = response.status_code
         context = (method, url, role, response.text[:200])
         if rule.public:

@@ -24,7 +24,6 @@ from attain.cli.context import state
 from attain.cli.output import OutputFormat, console, err_console, print_rows
 from attain.cli.plans import plan_app
 from attain.domain.errors import InvalidInput
-from attain.domain.plans.model import CreditRole
 
 
 def _plan_text(store: PayStore, ref: str) -> PlanText:
@@ -104,20 +103,6 @@ def _amount(text: str | None) -> Decimal | None:
         raise InvalidInput(f"--amount '{text}' is not a number", hint="e.g. --amount 125000.50") from None
 
 
-def _split(text: str) -> SplitShare:
-    """PERSON:SHARE or PERSON:SHARE:overlay, the share as a fraction (0.6) or a percentage (60%)."""
-    parts = text.split(":")
-    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("direct", "overlay")):
-        raise InvalidInput(f"--split '{text}' is not PERSON:SHARE[:overlay]", hint="e.g. --split ann:0.6")
-    number = parts[1].strip()
-    try:
-        share = Decimal(number[:-1]) / 100 if number.endswith("%") else Decimal(number)
-    except InvalidOperation:
-        raise InvalidInput(f"--split '{text}': '{number}' is not a share", hint="0.6 or 60%") from None
-    role = CreditRole(parts[2]) if len(parts) == 3 else CreditRole.DIRECT
-    return SplitShare(parts[0].strip(), share, role)
-
-
 @plan_app.command("whatif")
 def whatif(
     ctx: typer.Context,
@@ -148,7 +133,7 @@ def whatif(
         today=date.today(),  # noqa: DTZ011 (the organisation's local day)
         amount=_amount(amount),
         period_key=period,
-        splits=[_split(s) for s in split or ()],
+        splits=[SplitShare.parse(s) for s in split or ()],
     )
     chosen = fmt or (WhatIfFormat.JSON if st.fmt is OutputFormat.JSON else WhatIfFormat.TEXT)
     if chosen is WhatIfFormat.JSON:

@@ -19,6 +19,7 @@ from attain.app.access import people_scope
 from attain.app.ports import UserInfo
 from attain.domain.calendar import Period
 from attain.domain.errors import Forbidden, NotFound
+from attain.web import whatif_pages
 from attain.web.company_view import BY_CHOICES, company_view
 from attain.web.dashboard_tables import company_tables, rep_tables, team_tables
 from attain.web.figures import Figures
@@ -27,6 +28,7 @@ from attain.web.reach import ORG_WIDE, Reach
 from attain.web.rep_view import action_items, rep_view
 from attain.web.tables import Table, csv_response
 from attain.web.team_view import BOARD_METRICS, members_of, team_view
+from attain.web.whatif_pages import deal_rows
 
 router = APIRouter(include_in_schema=False)
 Build = Callable[[UserInfo], tuple[str, dict[str, Any], list[Table]]]
@@ -95,6 +97,11 @@ def _rep(request: Request, person_id: int | None, period: str | None) -> Build:
         view = rep_view(figures, person, chosen)
         own = user.person_id == person["id"]
         items = action_items(figures, user, int(person["id"])) if _coaching(request) else None
+        deals, more_deals = (
+            deal_rows(figures.store, view.external_id, view.currency)
+            if whatif_pages.PATH in served_paths(request)
+            else (None, 0)
+        )
         context = {
             "title": "My figures" if own else str(person["name"]),
             "charts": True,
@@ -109,6 +116,8 @@ def _rep(request: Request, person_id: int | None, period: str | None) -> Build:
             "coaching": _coaching(request),
             "statements": "/statements/{person_id}/{period}" in served_paths(request),
             "trend_chart": _rep_chart(view.trend),
+            "deals": deals,
+            "more_deals": more_deals,
         }
         return "dash_rep.html", context, rep_tables(request.query_params, view)
 

@@ -62,6 +62,7 @@ class OpportunityRecord:
     name: str | None
     owner: str
     owner_name: str
+    owner_id: int  # the owner's row id (whose reach the opportunity is in)
     account: str | None
     segment: str | None
     product: str | None

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from attain.app.ports import StoredPeriod
@@ -54,6 +54,22 @@ class SplitShare:
     person: str  # external id
     share: Decimal
     role: CreditRole = CreditRole.DIRECT
+
+    @classmethod
+    def parse(cls, text: str) -> SplitShare:
+        """PERSON:SHARE or PERSON:SHARE:overlay, the share as a fraction (0.6) or a percentage (60%)."""
+        parts = text.split(":")
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("direct", "overlay")):
+            raise InvalidInput(
+                f"split '{text}' is not PERSON:SHARE[:overlay]", hint="e.g. ann:0.6 or ann:60%"
+            )
+        number = parts[1].strip()
+        try:
+            share = Decimal(number[:-1]) / 100 if number.endswith("%") else Decimal(number)
+        except InvalidOperation:
+            raise InvalidInput(f"split '{text}': '{number}' is not a share", hint="0.6 or 60%") from None
+        role = CreditRole(parts[2]) if len(parts) == 3 else CreditRole.DIRECT
+        return cls(parts[0].strip(), share, role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,10 +172,21 @@ def open_opportunities(store: PayStore, person: str) -> list[OpportunityRecord]:
 # -- reading and checking ----------------------------------------------------------------------------
 
 
-def _open_opportunity(tx: PayTransaction, external_id: str) -> OpportunityRecord:
+def find_opportunity(store: PayStore, external_id: str) -> OpportunityRecord:
+    """The opportunity with `external_id`, open or not (NotFound naming it when there is none)."""
+    with store.transaction() as tx:
+        return _opportunity(tx, external_id)
+
+
+def _opportunity(tx: PayTransaction, external_id: str) -> OpportunityRecord:
     opp = tx.pay_inputs.opportunity(external_id)
     if opp is None:
         raise NotFound(f"opportunity {external_id} not found", hint="name opportunities by their external id")
+    return opp
+
+
+def _open_opportunity(tx: PayTransaction, external_id: str) -> OpportunityRecord:
+    opp = _opportunity(tx, external_id)
     if opp.status != "open":
         raise Conflict(
             f"opportunity {external_id} is {opp.status} already (stage {opp.stage})",
