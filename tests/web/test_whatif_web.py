@@ -119,22 +119,23 @@ def test_the_rep_page_lists_open_deals_with_a_labelled_what_if_form(org: Org) ->
 def test_the_form_answers_a_fragment_with_htmx_and_a_page_without(org: Org) -> None:
     client = signed_in(org.store, "ann")
     url = f"/people/{org.ids['ann']}/whatif"
-    fragment = client.get(
-        url, params={"opportunity": "OPP-M1", "amount": "3000"}, headers={"HX-Request": "true"}
-    )
+    asked = {"opportunity": "OPP-M1", "amount": "3000"}
+    fragment = client.get(url, params=asked, headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     assert "<html" not in fragment.text
     totals = dict(re.findall(r'data-total="(\w+)">(?:<strong>)?([^<]+)<', fragment.text))
     assert totals == {"before": "750.00", "after": "900.00", "delta": "+150.00"}
     assert 'data-line="deal"' in fragment.text
     assert "rate 5.00%" in fragment.text
-    full = client.get(url, params={"opportunity": "OPP-M1", "amount": "3000"})
+    full = client.get(url, params=asked)
     assert full.status_code == 200
     assert "<html" in full.text
     assert 'data-total="delta"><strong>+150.00' in full.text
     assert 'name="amount" type="number"' in full.text
     assert 'value="3000"' in full.text
     assert 'href="/me#h-whatif"' in full.text
+    chosen = client.get(url, params={**asked, "period": PERIOD})
+    assert f'<input type="hidden" name="period" value="{PERIOD}">' in chosen.text  # kept for the next ask
 
 
 def test_form_errors_show_where_the_answer_goes(org: Org) -> None:
