@@ -128,6 +128,7 @@ def estimate_opportunity(
             return WhatIf(facts, target.period, person)
 
         def work(whatif: WhatIf) -> tuple[Estimate, tuple[PayeeResult, ...], OrderRow]:
+            # The won order takes the deal's id, as its import books it, unless an order has that id already.
             order_id = (
                 opp.external_id if not whatif.has_order(opp.external_id) else f"{opp.external_id}~whatif"
             )
