@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -81,19 +82,41 @@ def read_facts(
     )
     if currency is None:
         return facts
-    rates: list[pl.DataFrame] = []
-
-    def once() -> pl.DataFrame:
-        if not rates:
-            rates.append(reader.exchange_rates())
-        return rates[0]
-
-    def convert(frame: pl.DataFrame, date_col: str, what: str) -> pl.DataFrame:
-        foreign = frame.filter(pl.col("currency").is_not_null() & (pl.col("currency") != currency))
-        return to_reporting(frame, date_col, currency, once() if foreign.height else None, what)
-
-    deals = facts.opportunities.with_columns(_rate_on=pl.coalesce("close_on", "created_on"))
-    facts.opportunities = convert(deals, "_rate_on", "opportunities").drop("_rate_on")
-    facts.orders = convert(facts.orders, "booked_on", "orders")
-    facts.costs = convert(facts.costs, "start_on", "costs")
+    rates = RatesOnce(reader)
+    facts.opportunities = in_currency(facts.opportunities, Source.OPPORTUNITIES, currency, rates)
+    facts.orders = in_currency(facts.orders, Source.ORDERS, currency, rates)
+    facts.costs = in_currency(facts.costs, Source.COSTS, currency, rates)
     return facts
+
+
+class RatesOnce:
+    """The exchange rates, read on first use only (most companies never need them)."""
+
+    def __init__(self, reader: FactReader) -> None:
+        self._reader = reader
+        self._rates: pl.DataFrame | None = None
+
+    def __call__(self) -> pl.DataFrame:
+        if self._rates is None:
+            self._rates = self._reader.exchange_rates()
+        return self._rates
+
+
+# The day each source's money is converted on: a deal at its close (else its creation), an order when
+# booked, a cost at the start of its period.
+_RATE_DAY = {
+    Source.OPPORTUNITIES: pl.coalesce("close_on", "created_on"),
+    Source.ORDERS: pl.col("booked_on"),
+    Source.COSTS: pl.col("start_on"),
+}
+
+
+def in_currency(
+    frame: pl.DataFrame, source: Source, currency: str, rates: Callable[[], pl.DataFrame]
+) -> pl.DataFrame:
+    """`frame` of `source` with its money in `currency`; each row is converted on its own day."""
+    foreign = frame.filter(pl.col("currency").is_not_null() & (pl.col("currency") != currency))
+    dated = frame.with_columns(_RATE_DAY[source].alias("_rate_on"))
+    return to_reporting(dated, "_rate_on", currency, rates() if foreign.height else None, str(source)).drop(
+        "_rate_on"
+    )

@@ -102,6 +102,8 @@ def progress_of(
     frame = TimeFrame.for_period(calendar, period, as_of)
     out: list[GoalProgress] = []
     actuals: dict[tuple[str, str], dict[Any, float | None]] = {}
+    # Built once per scope kind: a company has thousands of goals over thousands of people.
+    names_by_kind: dict[str, dict[int, tuple[str, str]]] = {}
     for goal in goals:
         d = definition(goal.metric)
         scale = 10 ** minor_exponent(currency) if d.unit is Unit.MONEY else 1
@@ -124,7 +126,11 @@ def progress_of(
             projected = actual
         target = float(goal.target) * scale
         ratio = pace_ratio(projected, target, d.direction)
-        names = _names(org, goal.scope_kind) if goal.scope_kind != "company" else {}
+        if goal.scope_kind not in names_by_kind:
+            names_by_kind[goal.scope_kind] = (
+                _names(org, goal.scope_kind) if goal.scope_kind != "company" else {}
+            )
+        names = names_by_kind[goal.scope_kind]
         ext, name = names.get(goal.scope_id or -1, ("", "company"))
         out.append(
             GoalProgress(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from attain.analytics.measures import MEASURES
 from attain.analytics.org import Dimension, Org
 from attain.analytics.pace import Status
 from attain.analytics.ports import AnalyticsStore
-from attain.analytics.progress import goal_progress
+from attain.analytics.progress import GoalProgress, goal_progress
 from attain.analytics.queries import (
     EVERYONE,
     Scope,
@@ -128,9 +129,17 @@ def why_off_pace(
     today: date,
     as_of: date | None = None,
     history_periods: int = 4,
+    progress: Sequence[GoalProgress] | None = None,
 ) -> list[dict[str, Any]]:
-    """For each person at risk or off track on a goal of the period, the driver metrics ranked by lag."""
-    progress = goal_progress(store, period_key, today=today, as_of=as_of, scope_kind="person")
+    """For each person at risk or off track on a goal of the period, the driver metrics ranked by lag.
+
+    `progress` is the period's goal progress as of the same day when the caller has it already (a
+    dashboard computes it for every goal); only its person goals are used.
+    """
+    if progress is None:
+        progress = goal_progress(store, period_key, today=today, as_of=as_of, scope_kind="person")
+    else:
+        progress = [p for p in progress if p.goal.scope_kind == "person"]
     behind = sorted(
         {
             int(p.goal.scope_id)

@@ -19,8 +19,10 @@ from fastapi import Request
 
 from attain.analytics.dashboard import REP_METRICS
 from attain.analytics.org import Dimension
-from attain.analytics.progress import goal_progress, progress_rows
+from attain.analytics.ports import FactReader
+from attain.analytics.progress import GoalProgress, goal_progress, progress_rows
 from attain.analytics.queries import EVERYONE, Scope, Window, metric_rows, require_calendar
+from attain.analytics.shared_facts import SharedFactReader, SharedFacts, SharingStore
 from attain.analytics.standings import leaderboard, why_off_pace
 from attain.domain.calendar import FiscalCalendar, Period, PeriodKind
 from attain.domain.errors import AttainError
@@ -34,6 +36,9 @@ ENTRIES = 256
 # The KPI table of a team: the rep dashboard's metrics, which the team median also uses.
 TEAM_METRICS = REP_METRICS
 TREND_QUARTERS = 6
+# The quarters whose facts a period's figures share (one read each of opportunities and orders): the
+# rep trend's six, which include the four past quarters the drivers of reps behind compare with.
+SHARED_QUARTERS = TREND_QUARTERS
 
 
 def today_of(request: Request) -> date:
@@ -189,49 +194,87 @@ class Figures:
 
         return self._get(("people",), read)
 
+    def shared(self, period: Period) -> SharedFacts:
+        """The company's opportunities and orders of the SHARED_QUARTERS up to `period`'s end, read once
+        per data version for all the figures of that period."""
+
+        def make() -> SharedFacts:
+            first = period
+            for _ in range(SHARED_QUARTERS - 1):
+                first = self.previous(first)
+            return SharedFacts(first.start, period.end)
+
+        return self._get(("shared", period.key), make)
+
+    def analytics(self, period: Period) -> SharingStore:
+        """The store as the figures of `period` read it: covered facts from `shared(period)`."""
+        return SharingStore(self.store, self.shared(period))
+
     def metrics(
-        self, metrics: Sequence[str], by: Sequence[Dimension], window: Window, scope: Scope = EVERYONE
+        self,
+        metrics: Sequence[str],
+        by: Sequence[Dimension],
+        window: Window,
+        scope: Scope = EVERYONE,
+        *,
+        within: Period | None = None,
     ) -> list[dict[str, Any]]:
+        """Metric rows; with `within`, facts inside its shared span come from memory."""
+
         def read() -> list[dict[str, Any]]:
             with self.store.transaction() as tx:
-                return metric_rows(
-                    tx.fact_reader, metrics, by, window, scope, today=self.today, goal_reader=tx.goals
-                )
+                reader: FactReader = tx.fact_reader
+                if within is not None:
+                    reader = SharedFactReader(reader, self.shared(within))
+                return metric_rows(reader, metrics, by, window, scope, today=self.today, goal_reader=tx.goals)
 
         return self._get(("metrics", tuple(metrics), tuple(by), window, scope), read)
 
     def kpis_by_person(self, period: Period) -> list[dict[str, Any]]:
-        return self.metrics(TEAM_METRICS, (Dimension.PERSON,), self._window(period))
+        return self.metrics(TEAM_METRICS, (Dimension.PERSON,), self._window(period), within=period)
 
     def kpis_by(self, dimension: Dimension, period: Period) -> list[dict[str, Any]]:
-        return self.metrics(TEAM_METRICS, (dimension,), self._window(period))
+        return self.metrics(TEAM_METRICS, (dimension,), self._window(period), within=period)
 
     def kpis_before(self, dimension: Dimension, period: Period) -> list[dict[str, Any]]:
         """The same KPIs for the previous period up to the same day of it: what trend arrows compare with."""
         before = self.previous(period)
         reached = self.as_of(period) - period.start
         window = Window(period=before.key, as_of=min(before.last_day, before.start + reached))
-        return self.metrics(TEAM_METRICS, (dimension,), window)
+        return self.metrics(TEAM_METRICS, (dimension,), window, within=period)
+
+    def goal_progress(self, period: Period) -> list[GoalProgress]:
+        """Every goal of the period with its actual, projection, pace and status, as computed."""
+        return self._get(
+            ("goal_progress", period.key),
+            lambda: goal_progress(
+                self.analytics(period), period.key, today=self.today, as_of=self.as_of(period)
+            ),
+        )
 
     def progress(self, period: Period) -> list[dict[str, Any]]:
-        """Every goal of the period with its actual, projection, pace and status."""
-
-        def read() -> list[dict[str, Any]]:
-            found = goal_progress(self.store, period.key, today=self.today, as_of=self.as_of(period))
-            return progress_rows(found, self.calendar().currency)
-
-        return self._get(("progress", period.key), read)
+        """Every goal of the period with its actual, projection, pace and status, as JSON-ready rows."""
+        return self._get(
+            ("progress", period.key),
+            lambda: progress_rows(self.goal_progress(period), self.calendar().currency),
+        )
 
     def board(self, metric: str, period: Period) -> list[dict[str, Any]]:
         return self._get(
             ("board", metric, period.key),
-            lambda: leaderboard(self.store, metric, self._window(period), today=self.today),
+            lambda: leaderboard(self.analytics(period), metric, self._window(period), today=self.today),
         )
 
     def at_risk(self, period: Period) -> list[dict[str, Any]]:
         return self._get(
             ("at_risk", period.key),
-            lambda: why_off_pace(self.store, period.key, today=self.today, as_of=self.as_of(period)),
+            lambda: why_off_pace(
+                self.analytics(period),
+                period.key,
+                today=self.today,
+                as_of=self.as_of(period),
+                progress=self.goal_progress(period),
+            ),
         )
 
     def trend_by_person(self, period: Period) -> list[dict[str, Any]]:
@@ -242,7 +285,7 @@ class Figures:
         window = Window(
             start=first.start, last_day=period.last_day, grain=PeriodKind.QUARTER, as_of=self.as_of(period)
         )
-        return self.metrics(("revenue", "quota_attainment"), (Dimension.PERSON,), window)
+        return self.metrics(("revenue", "quota_attainment"), (Dimension.PERSON,), window, within=period)
 
     def company_trend(self, period: Period) -> list[dict[str, Any]]:
         """Monthly company revenue, deals won and win rate over the two years up to `period`."""
@@ -251,7 +294,7 @@ class Figures:
         window = Window(
             start=first, last_day=period.last_day, grain=PeriodKind.MONTH, as_of=self.as_of(period)
         )
-        return self.metrics(("revenue", "number_of_sales", "win_rate"), (), window)
+        return self.metrics(("revenue", "number_of_sales", "win_rate"), (), window, within=period)
 
     def as_of(self, period: Period) -> date:
         return min(self.today, period.last_day)
