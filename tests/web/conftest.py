@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from attain.app.setup import init_company
@@ -60,8 +61,9 @@ def build_org(sqlite_store: SqlStore) -> Org:
     return Org(sqlite_store, ids)
 
 
-def signed_in(store: SqlStore, username: str) -> TestClient:
-    client = TestClient(create_app(store, secret_key="web-tests"))
+def signed_in(store: SqlStore, username: str, app: FastAPI | None = None) -> TestClient:
+    """A client signed in as `username` on a new app over `store`, or on `app` (sharing its memory)."""
+    client = TestClient(app or create_app(store, secret_key="web-tests"))
     page = client.get("/login").text
     token = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     response = client.post(

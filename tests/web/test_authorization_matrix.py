@@ -109,16 +109,25 @@ def shared_org(tmp_path_factory: pytest.TempPathFactory) -> Org:
     return org
 
 
+@pytest.fixture(scope="module")
+def clients(shared_org: Org) -> dict[str, TestClient]:
+    """One app for the whole matrix, as a server is: each role signs in once, and what the app keeps in
+    memory (the forecasts' fits, the dashboards' figures) is shared between the cases as between users."""
+    app = create_app(shared_org.store, secret_key="web-tests")
+    out = {role: signed_in(shared_org.store, login, app) for role, login in ROLE_LOGINS.items()}
+    out["anonymous"] = TestClient(app)
+    return out
+
+
 @pytest.mark.parametrize(("method", "path", "role"), CASES)
-def test_route_allows_exactly_what_its_rule_says(shared_org: Org, method: str, path: str, role: str) -> None:
+def test_route_allows_exactly_what_its_rule_says(
+    shared_org: Org, clients: dict[str, TestClient], method: str, path: str, role: str
+) -> None:
     org = shared_org
     route = next(r for r in api_routes() if r.path == path and method in r.methods)
     rule = rule_of(route)
     assert rule is not None
-    if role == "anonymous":
-        client = TestClient(create_app(org.store))
-    else:
-        client = signed_in(org.store, ROLE_LOGINS[role])
+    client = clients[role]
     # "own": a rep the manager leads (and the rep themself); "other": a rep in another team.
     targets = {"own": org.ids["ann"], "other": org.ids["cat"]} if rule.subject else {"none": 0}
     for which, person_id in targets.items():

@@ -13,10 +13,9 @@ from fastapi import APIRouter, Depends, Query, status
 
 from attain.analytics.forecast.backtest import BACKTEST_METHODS
 from attain.analytics.forecast.methods import Method
-from attain.analytics.forecast.outlook import ForecastRequest, backtest
+from attain.analytics.forecast.outlook import ForecastRequest
 from attain.analytics.forecast.series import Grain
-from attain.app.forecasts.earnings import rep_expected_earnings
-from attain.app.forecasts.outlook import ScopeView, outlook_rows, scope_view, win_calibration
+from attain.app.forecasts.outlook import ScopeView
 from attain.app.forecasts.snapshots import snapshot, take_snapshot
 from attain.app.forecasts.submissions import find_period, override, rollup, submit, week_of, weeks_in
 from attain.domain.calendar import PeriodKind
@@ -24,6 +23,7 @@ from attain.domain.errors import InvalidInput, NotFound
 from attain.store.unit_of_work import SqlStore
 from attain.web.authz import Caller, guard
 from attain.web.deps import get_store
+from attain.web.forecast_cache import Forecasts, forecasts_of
 from attain.web.forecast_schemas import (
     AccuracyOut,
     CalibrationOut,
@@ -50,6 +50,7 @@ from attain.web.forecast_schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["forecasts"])
 Store = Annotated[SqlStore, Depends(get_store)]
+Cached = Annotated[Forecasts, Depends(forecasts_of)]
 Anyone = Annotated[Caller, Depends(guard())]
 PersonCaller = Annotated[Caller, Depends(guard(subject="person_id"))]
 Caller_ = Annotated[Caller, Depends(guard("rep", "manager", "admin"))]
@@ -73,8 +74,8 @@ def current_period(store: SqlStore, day: date, key: str | None) -> str:
     return cal.fiscal.period_of(PeriodKind.QUARTER, day).key
 
 
-def _view(store: SqlStore, caller: Caller) -> ScopeView:
-    return scope_view(store, caller.scope(), caller.today)
+def _view(cached: Forecasts, caller: Caller) -> ScopeView:
+    return cached.view(caller.scope(), caller.today)
 
 
 def _currency(store: SqlStore) -> str:
@@ -83,10 +84,13 @@ def _currency(store: SqlStore) -> str:
     return cal.currency if cal else "USD"
 
 
-def _outlook(store: SqlStore, caller: Caller, period: str | None, as_of: date | None) -> OutlookOut:
+def _outlook(
+    store: SqlStore, cached: Forecasts, caller: Caller, period: str | None, as_of: date | None
+) -> OutlookOut:
+    """The company-wide outlook (fitted once per data version), cut to the scopes in the caller's reach."""
     day = as_of or caller.today
-    found = outlook_rows(store, store, ForecastRequest(current_period(store, day, period), day))
-    view = _view(store, caller)
+    found = cached.outlook(ForecastRequest(current_period(store, day, period), day))
+    view = _view(cached, caller)
     return OutlookOut(
         period=found.period,
         as_of=found.as_of,
@@ -100,6 +104,7 @@ def _outlook(store: SqlStore, caller: Caller, period: str | None, as_of: date | 
 def outlook(
     caller: Anyone,
     store: Store,
+    cached: Cached,
     period: PeriodQ = None,
     as_of: AsOfQ = None,
     scope: Annotated[
@@ -108,7 +113,7 @@ def outlook(
 ) -> OutlookOut:
     """Statistical, pipeline-weighted, commit and blended forecasts of a period per scope in reach, with
     the goal, the gap and the probability of reaching it."""
-    out = _outlook(store, caller, period, as_of)
+    out = _outlook(store, cached, caller, period, as_of)
     if scope is not None:
         out.scopes = [s for s in out.scopes if s.scope == scope]
         if not out.scopes:
@@ -118,10 +123,15 @@ def outlook(
 
 @router.get("/people/{person_id}/forecast")
 def person_forecast(
-    person_id: int, caller: PersonCaller, store: Store, period: PeriodQ = None, as_of: AsOfQ = None
+    person_id: int,
+    caller: PersonCaller,
+    store: Store,
+    cached: Cached,
+    period: PeriodQ = None,
+    as_of: AsOfQ = None,
 ) -> ScopeOutlookOut:
     """One person's forecast of a period against their goal."""
-    out = _outlook(store, caller, period, as_of)
+    out = _outlook(store, cached, caller, period, as_of)
     mine = [s for s in out.scopes if s.scope == f"person:{person_id}"]
     if not mine:
         raise NotFound(
@@ -136,6 +146,7 @@ def person_earnings(
     person_id: int,
     caller: PersonCaller,
     store: Store,
+    cached: Cached,
     period: PeriodQ = None,
     as_of: AsOfQ = None,
     scenarios: Annotated[int, Query(ge=1, le=2000)] = 200,
@@ -144,7 +155,7 @@ def person_earnings(
     10-90 % range over simulated outcomes."""
     day = as_of or caller.today
     key = current_period(store, day, period)
-    found = rep_expected_earnings(store, person_id, key, day, scenarios=scenarios)
+    found = cached.earnings(person_id, key, day, scenarios)
     o = found.outlook
     return EarningsOut(
         person_id=person_id,
@@ -162,7 +173,7 @@ def person_earnings(
 @router.get("/forecasts/accuracy")
 def accuracy(
     caller: Anyone,
-    store: Store,
+    cached: Cached,
     as_of: AsOfQ = None,
     grain: Grain = Grain.MONTH,
     horizon: Annotated[int, Query(ge=1, le=12)] = 3,
@@ -175,8 +186,8 @@ def accuracy(
     unknown = [m for m in methods if m not in BACKTEST_METHODS]
     if unknown:
         raise InvalidInput(f"methods {unknown} cannot be backtested", hint="use the statistical methods")
-    result = backtest(store, as_of=day, grain=grain, horizon=horizon, folds=folds, methods=methods)
-    view = _view(store, caller)
+    result = cached.backtest(as_of=day, grain=grain, horizon=horizon, folds=folds, methods=methods)
+    view = _view(cached, caller)
     best = {
         str(s): str(m)
         for s, m in zip(result.best["scope"], result.best["method"], strict=True)
@@ -193,12 +204,12 @@ def accuracy(
 @router.get("/forecasts/calibration")
 def calibration(
     caller: Analyst,
-    store: Store,
+    cached: Cached,
     as_of: AsOfQ = None,
     horizon_days: Annotated[int, Query(ge=7, le=366)] = 91,
 ) -> CalibrationOut:
     """Win probabilities predicted `horizon_days` before `as_of`, by decile, against what was won by then."""
-    found = win_calibration(store, as_of or caller.today, horizon_days)
+    found = cached.calibration(as_of or caller.today, horizon_days)
     return CalibrationOut(
         cutoff=found.cutoff,
         as_of=found.as_of,
@@ -211,9 +222,9 @@ def calibration(
 
 
 @router.get("/forecasts/errors")
-def errors(caller: Anyone, store: Store, period: PeriodQ = None) -> list[ForecastErrorOut]:
+def errors(caller: Anyone, store: Store, cached: Cached, period: PeriodQ = None) -> list[ForecastErrorOut]:
     """Each method's recorded error in closed periods (of one period with `?period=`), in reach."""
-    view = _view(store, caller)
+    view = _view(cached, caller)
     with store.transaction() as tx:
         wanted = None if period is None else find_period(tx, period)
         cal = tx.calendars.default()
@@ -373,10 +384,12 @@ def snapshot_weeks(period: PeriodPath, caller: Anyone, store: Store) -> Snapshot
 
 
 @router.post("/forecasts/{period}/snapshots", status_code=status.HTTP_201_CREATED)
-def take(period: PeriodPath, body: SnapshotIn, caller: Snapshotter, store: Store) -> SnapshotOut:
+def take(
+    period: PeriodPath, body: SnapshotIn, caller: Snapshotter, store: Store, cached: Cached
+) -> SnapshotOut:
     """Freeze a week of a running period: every rolled-up call plus the statistical, pipeline-weighted and
     blended forecast of every scope, as of today. A week is frozen once."""
-    found = outlook_rows(store, store, ForecastRequest(period, caller.today))
+    found = cached.outlook(ForecastRequest(period, caller.today), fresh=True)  # what is frozen is current
     models = {
         (str(r["scope"]), m): int(r[m])
         for r in found.rows
@@ -401,9 +414,11 @@ def take(period: PeriodPath, body: SnapshotIn, caller: Snapshotter, store: Store
 
 
 @router.get("/forecasts/{period}/snapshots/{week}")
-def snapshot_of(period: PeriodPath, week: WeekPath, caller: Anyone, store: Store) -> SnapshotOut:
+def snapshot_of(
+    period: PeriodPath, week: WeekPath, caller: Anyone, store: Store, cached: Cached
+) -> SnapshotOut:
     """What was called and forecast for a period as frozen at a week ("what did we call in week 6")."""
-    view = _view(store, caller)
+    view = _view(cached, caller)
     rows = snapshot(store, period=period, week=week)
     if not rows:
         raise NotFound(f"week {week} of {period.upper()} was not snapshotted", hint="list the weeks first")

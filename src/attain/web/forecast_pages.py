@@ -14,9 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from attain.analytics.forecast.outlook import ForecastRequest, backtest
+from attain.analytics.forecast.outlook import ForecastRequest
 from attain.analytics.forecast.series import Grain
-from attain.app.forecasts.outlook import outlook_rows, scope_view, win_calibration
 from attain.app.forecasts.ports import Call
 from attain.app.forecasts.snapshots import snapshot
 from attain.app.forecasts.submissions import find_period, override, rollup, submit, weeks_in
@@ -27,6 +26,7 @@ from attain.domain.money import to_minor
 from attain.web.deps import get_store
 from attain.web.errors import STATUS
 from attain.web.forecast_api import ACCURACY_METHODS, current_period, default_week
+from attain.web.forecast_cache import Forecasts
 from attain.web.forecast_tables import (
     accuracy_table,
     calibration_table,
@@ -59,20 +59,21 @@ def _forecast(request: Request, user: UserInfo) -> tuple[dict[str, Any], list[Ta
     day = today(request)
     params = request.query_params
     period = current_period(store, day, params.get("period") or None)
-    view = scope_view(store, people, day)
-    found = outlook_rows(store, store, ForecastRequest(period, day))
+    cached = Forecasts.of(request)  # company-wide fits, once per data version; cut to `view` below
+    view = cached.view(people, day)
+    found = cached.outlook(ForecastRequest(period, day))
     rows = [r for r in found.rows if view.sees(str(r["scope"]))]
     scopes = [(str(r["scope"]), str(r["name"])) for r in rows]
     wanted = params.get("scope") or (scopes[0][0] if scopes else "")
     chosen = next((r for r in rows if r["scope"] == wanted), None)
-    result = backtest(store, as_of=day, grain=Grain.MONTH, horizon=3, folds=3, methods=ACCURACY_METHODS)
+    result = cached.backtest(as_of=day, grain=Grain.MONTH, horizon=3, folds=3, methods=ACCURACY_METHODS)
     best = dict(zip(result.best["scope"], result.best["method"], strict=True))
     accuracy = [
         {**r, "best": "best" if best.get(r["scope"]) == r["method"] else ""}
         for r in result.summary.iter_rows(named=True)
         if view.sees(str(r["scope"])) and (chosen is None or r["scope"] == chosen["scope"])
     ]
-    cal = win_calibration(store, day) if people.everyone or "manager" in user.roles else None
+    cal = cached.calibration(day) if people.everyone or "manager" in user.roles else None
     tables = [
         outlook_table(params, rows, found.currency),
         accuracy_table(params, accuracy),
@@ -274,7 +275,7 @@ def _history(request: Request, user: UserInfo) -> tuple[dict[str, Any], list[Tab
     with store.transaction() as tx:
         stored = find_period(tx, period)
         weeks = tx.forecasts.snapshot_weeks(stored.id)
-    view = scope_view(store, people, day)
+    view = Forecasts.of(request).view(people, day)
     rows: list[dict[str, Any]] = []
     for week in weeks:
         for r in snapshot(store, period=stored.period.key, week=week):

@@ -116,11 +116,48 @@ class RepEarnings:
     outlook: EarningsOutlook
 
 
+def open_deal_chances(store: PayStore, period: str, as_of: date) -> pl.DataFrame:
+    """Every deal open on `as_of`, company-wide: `owner_id`, `external_id`, `value` (minor units) and `p`,
+    its chance to be won in `period`, from win and loss hazards learned up to `as_of`; empty when there is
+    too little closed history to learn from. The costly part of expected earnings, the same for every rep."""
+    with store.transaction() as tx:
+        cal = tx.calendars.default()
+        if cal is None:
+            raise NotFound("there is no calendar", hint="run `attain init` first")
+        target = find_period(tx, period).period
+        facts = read_facts(
+            tx.fact_reader,
+            FactScope(end=as_of + timedelta(days=1)),
+            {Source.OPPORTUNITIES, Source.STAGES},
+            currency=cal.currency,
+        )
+    if facts.opportunities.height:
+        try:
+            pf = pipeline_forecast(facts.opportunities, facts.stages, as_of, [target])
+        except ValueError:
+            pf = None  # too little closed history to learn win rates from: no deal can be weighted
+        if pf is not None:
+            deals = pf.deals.join(
+                facts.opportunities.select("id", "external_id"), on="id", maintain_order="left"
+            )
+            return deals.select("owner_id", "external_id", "value", pl.col(f"p_{target.key}").alias("p"))
+    return pl.DataFrame(
+        schema={"owner_id": pl.Int64, "external_id": pl.Utf8, "value": pl.Float64, "p": pl.Float64}
+    )
+
+
 def rep_expected_earnings(
-    store: PayStore, person_id: int, period: str, as_of: date, *, scenarios: int = SCENARIOS
+    store: PayStore,
+    person_id: int,
+    period: str,
+    as_of: date,
+    *,
+    scenarios: int = SCENARIOS,
+    chances: pl.DataFrame | None = None,
 ) -> RepEarnings:
     """`person_id`'s expected payout for `period`: their deals open on `as_of`, each won in the period
-    with its learned probability, through their comp plan."""
+    with its learned probability, through their comp plan. `chances` is `open_deal_chances` of the same
+    period and day when the caller keeps it (it is learned company-wide); else it is learned here."""
     with store.transaction() as tx:
         cal = tx.calendars.default()
         if cal is None:
@@ -131,26 +168,12 @@ def rep_expected_earnings(
         external = {v: k for k, v in tx.pay_inputs.person_ids().items()}.get(person_id)
         if external is None:
             raise NotFound(f"person {person_id} not found")
-        facts = read_facts(
-            tx.fact_reader,
-            FactScope(end=as_of + timedelta(days=1)),
-            {Source.OPPORTUNITIES, Source.STAGES},
-            currency=cal.currency,
-        )
-    deals: list[DealChance] = []
-    if facts.opportunities.height:
-        try:
-            pf = pipeline_forecast(facts.opportunities, facts.stages, as_of, [target])
-        except ValueError:
-            pf = None  # too little closed history to learn win rates from: no deal can be weighted
-        if pf is not None:
-            mine = pf.deals.filter(pl.col("owner_id") == person_id).join(
-                facts.opportunities.select("id", "external_id"), on="id"
-            )
-            deals = [
-                DealChance(str(r["external_id"]), int(r["value"]), cal.currency, float(r[f"p_{target.key}"]))
-                for r in mine.iter_rows(named=True)
-            ]
+    if chances is None:
+        chances = open_deal_chances(store, period, as_of)
+    deals = [
+        DealChance(str(r["external_id"]), int(r["value"]), cal.currency, float(r["p"]))
+        for r in chances.filter(pl.col("owner_id") == person_id).iter_rows(named=True)
+    ]
     booked_on = max(min(target.last_day, as_of), target.start)
     out = expected_earnings(inp, target, external, deals, booked_on=booked_on, scenarios=scenarios)
     return RepEarnings(person_id, external, cal.currency, len(deals), out)

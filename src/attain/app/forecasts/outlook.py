@@ -13,7 +13,7 @@ import polars as pl
 
 from attain.analytics.facts import Source, read_facts
 from attain.analytics.forecast.blend import accuracy_weights, against_goal, blend, sigma_from_interval
-from attain.analytics.forecast.outlook import ForecastRequest, period_outlook, revenue_goals
+from attain.analytics.forecast.outlook import ForecastRequest, PeriodOutlook, period_outlook, revenue_goals
 from attain.analytics.forecast.pipeline import win_chances
 from attain.analytics.forecast.series import COMPANY, team_members
 from attain.analytics.forecast.winrates import calibration, calibration_error
@@ -53,7 +53,12 @@ def outlook_rows(store: AnalyticsStore, calls_store: ForecastStore, request: For
     """Per scope (facts from `store`, calls from `calls_store`, usually the same store): actual to date,
     statistical (with its 80 % interval), pipeline-weighted, commit call, blended, goal, gap and the
     probability of reaching the goal (minor units); the blend weighs methods by their recorded accuracy."""
-    out = period_outlook(store, request)
+    return blended_outlook(store, calls_store, period_outlook(store, request))
+
+
+def blended_outlook(store: AnalyticsStore, calls_store: ForecastStore, out: PeriodOutlook) -> Outlook:
+    """`outlook_rows` from the fitted models `out`: the goals, the calls and the recorded errors are read
+    now, so a cached fit still shows the latest call and goal."""
     goals = revenue_goals(store, out.period)
     with calls_store.transaction() as tx:
         stored = find_period(tx, out.period.key)
