@@ -124,11 +124,12 @@ class PeriodRun:
         plans = {p.terms.plan.key: p.terms.plan for p in self.payees}
         levels = max((p.crediting.rollup_levels for p in plans.values()), default=0)
         self.loaded = load(self.con, facts, levels)
+        # Small codes in small integers: 10 M orders make 33 M lines, which must stay in memory.
         self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE lines (payee INTEGER, pno INTEGER, comp INTEGER, kind "
+            "CREATE OR REPLACE TEMP TABLE lines (payee INTEGER, pno SMALLINT, comp SMALLINT, kind "
             "TINYINT, early BOOLEAN, "
-            "amount BIGINT, day DATE, ono BIGINT, role TINYINT, level INTEGER, seq INTEGER, tie INTEGER, "
-            "share_src INTEGER, basis BIGINT, tier INTEGER, rate_id INTEGER)"
+            "amount BIGINT, day DATE, ono BIGINT, role TINYINT, level SMALLINT, seq INTEGER, tie INTEGER, "
+            "share_src INTEGER, basis BIGINT, tier SMALLINT, rate_id INTEGER)"
         )
         with_splits = facts.has_splits
         currencies = {r[0] for r in self.con.execute("SELECT DISTINCT currency FROM orders_src").fetchall()}
@@ -147,10 +148,12 @@ class PeriodRun:
             runs.append((run, fx))
             self.runs[key] = run
         self._share_direct_credits([run for run, _ in runs], with_splits)
+        sharing = [run for run, _ in runs if run.program.shared is not None]
         for run, fx in runs:
             if fx is not None:
                 self.con.register("fx_src", fx)
-            run.execute(needs_history(run.plan))
+            # The shared direct credits go as soon as the last plan reading them has its own credits.
+            run.execute(needs_history(run.plan), release="direct_src" if sharing[-1:] == [run] else None)
         self.con.execute("DROP TABLE IF EXISTS direct_src")
         for p in self.payees:
             _walk(p, self.runs[p.terms.plan.key])
@@ -225,8 +228,10 @@ class PeriodRun:
             "SELECT n.person_id, n.plan, c.component, CASE l.kind WHEN 0 THEN 'commission' WHEN 1 "
             "THEN 'spiff' WHEN 2 THEN 'order_min' ELSE 'order_max' END AS kind, l.amount, "
             "l.day AS credit_date, o.order_id, CASE l.role WHEN 0 THEN 'direct' WHEN 1 THEN 'overlay' "
-            "WHEN 2 THEN 'rollup' ELSE 'territory' END AS credit_role, l.level AS rollup_level, "
-            f"l.seq AS split_sequence, {share} AS share, l.basis, NULLIF(l.tier, 0) AS tier, r.rate "
+            "WHEN 2 THEN 'rollup' ELSE 'territory' END AS credit_role, "
+            "CAST(l.level AS INTEGER) AS rollup_level, "
+            f"l.seq AS split_sequence, {share} AS share, l.basis, "
+            "CAST(NULLIF(l.tier, 0) AS INTEGER) AS tier, r.rate "
             "FROM lines l JOIN payee_names n ON l.payee = n.payee JOIN component_names c ON l.comp = c.comp "
             "JOIN orders_src o ON l.ono = o.ono LEFT JOIN rate_names r ON l.comp = r.comp AND "
             f"l.rate_id = r.rate_id {shares}WHERE l.pno = {self._target_pno()} AND NOT l.early"

@@ -22,7 +22,15 @@ from duckdb.func import FunctionNullHandling
 from attain.domain.calendar import Period
 from attain.domain.errors import InvalidInput
 from attain.domain.plans.evaluation import evaluate_condition
-from attain.domain.plans.model import Commission, CompiledPlan, Condition, RoundingMode, Spiff, TierBasis
+from attain.domain.plans.model import (
+    Commission,
+    CompiledPlan,
+    Condition,
+    RoundingMode,
+    Spiff,
+    TierBasis,
+    TierMethod,
+)
 from attain.domain.plans.rounding import as_decimal, major_of, round_fraction
 from attain.engine.relational.crediting import SHARE_ONE
 from attain.engine.relational.facts import Loaded
@@ -35,6 +43,7 @@ if TYPE_CHECKING:
     from attain.engine.relational.engine import Payee
 
 EXACT_DOUBLE = 2**53
+BUCKET_CREDITS = 16
 WIDE = 2**63
 KIND_NAME = {v: k for k, v in KIND_CODE.items()}
 UDF_TYPES = {
@@ -76,7 +85,8 @@ class PlanRun:
         self.totals: dict[tuple[int, int, int], tuple[int, int]] = {}
         self.lumps: dict[tuple[int, int], dict[tuple[int, bool], int]] = {}
 
-    def execute(self, history: bool) -> None:
+    def execute(self, history: bool, release: str | None = None) -> None:
+        """Run the plan's program; `release` names a table to drop once the plan's credits are made."""
         self.history = history
         con, plan, program = self.con, self.plan, self.program
         terms = [p.terms for p in self.payees]
@@ -102,6 +112,8 @@ class PlanRun:
         for name, cond, fields in program.udf_names():
             self._register_condition(name, cond, fields)
         con.execute(program.views_sql())
+        if release is not None:
+            con.execute(f"DROP TABLE IF EXISTS {release}")
         if program.fx_den is not None:
             missing = con.execute(
                 "SELECT currency, day FROM v WHERE amount IS NULL ORDER BY day, ono LIMIT 1"
@@ -115,6 +127,9 @@ class PlanRun:
         self._measures(terms)
         self._evals(history)
         self._lines()
+        # The plan's credits are in its lines now; freeing them before the next plan runs keeps a 10 M-order
+        # run inside the workspace's memory limit instead of spilling to disk.
+        con.execute("DROP TABLE IF EXISTS v")
 
     def _register_condition(self, name: str, cond: Condition, fields: list[str]) -> None:
         currency = self.plan.currency
@@ -226,9 +241,17 @@ class PlanRun:
                 wide = biggest * max(top, 1) >= WIDE
                 target = None if self.history else self.payees[0].terms.year.index(self.period)
                 exact = biggest >= EXACT_DOUBLE
+                marginal = comp.table is not None and comp.table.method is TierMethod.MARGINAL
                 con.execute(
                     program.commission_sql(
-                        i, cid, comp, wide=wide, exact=exact, target=target, packed=self.packable
+                        i,
+                        cid,
+                        comp,
+                        wide=wide,
+                        exact=exact,
+                        target=target,
+                        packed=self.packable,
+                        span=self._bucket_days() if marginal and target is not None else 1,
                     )
                 )
                 if any(r is None for r in catalog.rates.values()):
@@ -260,6 +283,14 @@ class PlanRun:
             f"WHERE comp IN ({ids}) GROUP BY payee, pno, comp"
         ).fetchall():
             self.totals[(payee, pno, comp)] = (int(total), int(early))
+
+    def _bucket_days(self) -> int:
+        """Days per bucket of marginal tiers: about 16 credits a bucket, so summing them pays off even when
+        each payee has only a few credits a day (more buckets touch an edge then, but they are small)."""
+        row = self.con.execute("SELECT COUNT(*) FROM v").fetchone()
+        credits = int(row[0]) if row else 0
+        days = self.period.days
+        return max(1, min(days, -(-BUCKET_CREDITS * len(self.payees) * days // max(credits, 1))))
 
     def line(
         self,

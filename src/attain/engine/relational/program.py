@@ -8,7 +8,6 @@ the payee's absolute total stays below 2^53 (the engine checks), and rates are i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -20,18 +19,17 @@ from attain.domain.plans.model import (
     Condition,
     RoundingMode,
     Spiff,
-    Tier,
     TierBasis,
     TierMethod,
 )
 from attain.domain.plans.rounding import minor_of, round_fraction
 from attain.engine.relational.crediting import SHARE_DIGITS, credits_sql
+from attain.engine.relational.marginal import Marginal, marginal_sql
 from attain.engine.relational.rates import canonical_number, rate_catalog, rate_num
 from attain.engine.relational.sqltext import (
     NUMBER_FIELDS,
     ROLE_NAMES,
     ConditionSql,
-    clamp,
     day,
     decimal,
     fraction_equals,
@@ -237,9 +235,11 @@ class PlanProgram:
         exact: bool,
         target: int | None,
         packed: bool,
+        span: int = 1,
     ) -> str:
         """Lines of one commission; `target` is the asked period's index when no earlier period is needed
-        (then payee terms join after the running sums, which keeps the sorted rows narrow)."""
+        (then payee terms join after the running sums, which keeps the sorted rows narrow); marginal tiers
+        sum credits in buckets of `span` days (see marginal.py)."""
         plan = self.plan
         measure = plan.measures[comp.measure]
         catalog = self.catalogs[index]
@@ -292,9 +292,18 @@ class PlanProgram:
                 f"(SELECT *, {reached} AS tier FROM ({totals}))"
             )
         else:
-            order = PACKED if packed else ORDER
-            sums = "HUGEINT" if exact else "DOUBLE"
-            body = self._marginal(src, attach, tiers, lo, slots, sums, order, partition)
+            marginal = Marginal(
+                tiers=tiers,
+                lo=lo,
+                slots=slots,
+                sums="HUGEINT" if exact else "DOUBLE",
+                order=PACKED if packed else ORDER,
+                history=target is None,
+                edge_columns=tuple(f"lo_{t.index}" for t in tiers) if on_attainment else (),
+                slot="c.slot" if target is None or comp.lookup is not None else "0",
+                span=1 if target is None else span,
+            )
+            body = marginal_sql(src, attach, marginal)
         part = "CAST(x.part AS HUGEINT)" if wide else "x.part"
         amount = rounded(f"{part} * {rate_num(catalog, 'x.rate_id')}", catalog.den, plan.rounding)
         return (
@@ -315,49 +324,6 @@ class PlanProgram:
         if last.upper is not None:  # pragma: no cover - the compiler makes the last band open-ended
             out[last.index + 1] = str(round_fraction(minor_of(last.upper, cur), _half_even()))
         return out
-
-    def _marginal(
-        self,
-        src: str,
-        attach: Callable[[str], str],
-        tiers: tuple[Tier, ...],
-        lo: dict[int, str],
-        slots: int,
-        sums: str,
-        order: str,
-        partition: str,
-    ) -> str:
-        def width(i: int) -> str | None:
-            return None if i + 1 not in lo else f"({lo[i + 1]} - {lo[i]})"
-
-        le = " + ".join(
-            f"CASE WHEN LEAST(before_sum, after_sum) >= {lo[t.index]} THEN 1 ELSE 0 END" for t in tiers
-        )
-        lt = " + ".join(
-            f"CASE WHEN {lo[t.index]} < GREATEST(before_sum, after_sum) THEN 1 ELSE 0 END" for t in tiers
-        )
-        part = " ".join(
-            f"WHEN {t.index} THEN {clamp(f'after_sum - {lo[t.index]}', width(t.index))} - "
-            f"{clamp(f'before_sum - {lo[t.index]}', width(t.index))}"
-            for t in tiers
-        )
-        values = ", ".join(f"({t.index})" for t in tiers)
-        running = (
-            f"SELECT *, CAST(SUM(CAST(amount AS {sums})) OVER (PARTITION BY {partition} ORDER BY {order} "
-            f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS after_sum FROM ({src})"
-        )
-        reach = (
-            f"SELECT *, GREATEST({le}, 1) AS t_first, {lt} AS t_last FROM "
-            f"(SELECT *, after_sum - amount AS before_sum FROM ({attach(running)}))"
-        )
-        sliced = (
-            f"SELECT r.*, k.tier FROM ({reach}) r JOIN (VALUES {values}) AS k(tier) "
-            f"ON k.tier >= r.t_first AND k.tier <= r.t_last"
-        )
-        return (
-            f"SELECT *, (tier * {slots} + slot) * 2 + withheld AS rate_id FROM "
-            f"(SELECT *, CASE tier {part} END AS part FROM ({sliced})) WHERE part <> 0"
-        )
 
     def order_limits_sql(self, cid: int, comp: Commission) -> str:
         cur = self.plan.currency
