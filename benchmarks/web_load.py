@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from attain.app.users import create_user
 from attain.demo.install import install_demo
 from attain.demo.spec import DemoSpec
+from attain.domain.calendar import PeriodKind
 from attain.store.unit_of_work import SqlStore, open_store
 
 ADMIN_URL = os.environ.get("ATTAIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -44,6 +45,9 @@ class Company:
     url: str
     manager: str  # login names
     reps: list[str]
+    rep_ids: list[int]  # their people, in the same order
+    quarter: str  # the current quarter
+    statements: bool  # whether a period has been run (`attain run`), so the reps have statements
     as_of: date
     counts: dict[str, int]
 
@@ -94,13 +98,20 @@ def prepare(name: str, reps: int, orders: int, fresh: bool) -> Company:
         _make_logins(store)
     with store.transaction() as tx:
         counts = tx.counts.table_counts()
-        users = list(tx.session.execute(text("SELECT username FROM users")).scalars())
+        found = tx.session.execute(text("SELECT username, person_id FROM users")).all()
+        runs = tx.session.execute(text("SELECT count(*) FROM runs")).scalar()
         as_of = tx.session.execute(text("SELECT max(booked_on) FROM orders")).scalar()
     store.dispose()
+    users = {str(name): person for name, person in found}
+    reps = sorted(u for u in users if u.startswith("load_rep_"))
+    quarter = DemoSpec(as_of=as_of).calendar.period_of(PeriodKind.QUARTER, as_of).key
     return Company(
         url,
         "load_manager",
-        sorted(u for u in users if u.startswith("load_rep_")),
+        reps,
+        [int(users[r]) for r in reps],
+        quarter,
+        bool(runs),
         as_of,
         {k: int(v) for k, v in counts.items()},
     )
@@ -120,8 +131,10 @@ def _make_logins(store: SqlStore) -> None:
         create_user(store, f"load_rep_{i:02d}", PASSWORD, ["rep"], person_id=rep.id)
 
 
-def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(url: str, port: int, workers: int, source: str | None) -> subprocess.Popen[bytes]:
     env = dict(os.environ, ATTAIN_SECRET_KEY="load-benchmark-secret")
+    if source is not None:  # another source tree of attain (e.g. an older commit) to measure beside this one
+        env["PYTHONPATH"] = str(Path(source) / "src")
     attain = str(Path(sys.executable).with_name("attain"))
     args = [attain, "--db", url, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -153,18 +166,20 @@ def first_request(base: str, path: str, cookie: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-async def _burst(base: str, path: str, cookies: list[str]) -> None:
+async def _burst(base: str, targets: list[Target]) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
-        answers = await asyncio.gather(*(client.get(path, headers={"Cookie": c}) for c in cookies))
+        answers = await asyncio.gather(*(client.get(p, headers={"Cookie": c}) for c, p in targets))
     assert all(a.status_code == 200 for a in answers), [a.status_code for a in answers]
 
 
 WRK_SCRIPT = """
 local cookies = {%s}
+local paths = {%s}
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", "%s", {["Cookie"] = cookies[(n %% #cookies) + 1]})
+  local i = (n %% #cookies) + 1
+  return wrk.format("GET", paths[i], {["Cookie"] = cookies[i]})
 end
 done = function(summary, latency, requests)
   io.write(string.format('RESULT {"requests": %%d, "seconds": %%f, "p50": %%f, "p95": %%f, "p99": %%f, '
@@ -176,10 +191,14 @@ end
 """
 
 
-def load_wrk(base: str, path: str, cookies: list[str], users: int, seconds: int) -> dict[str, float]:
-    quoted = ", ".join(json.dumps(c) for c in cookies)
+Target = tuple[str, str]  # (session cookie, path): a rep's statement has a path of its own
+
+
+def load_wrk(base: str, targets: list[Target], users: int, seconds: int) -> dict[str, float]:
+    cookies = ", ".join(json.dumps(c) for c, _ in targets)
+    paths = ", ".join(json.dumps(p) for _, p in targets)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % (quoted, path))
+        script.write(WRK_SCRIPT % (cookies, paths))
     out = subprocess.run(
         [
             "wrk",
@@ -207,7 +226,8 @@ def load_wrk(base: str, path: str, cookies: list[str], users: int, seconds: int)
     return result
 
 
-async def _user(client: httpx.AsyncClient, path: str, cookie: str, until: float, times: list[float]) -> int:
+async def _user(client: httpx.AsyncClient, target: Target, until: float, times: list[float]) -> int:
+    cookie, path = target
     errors = 0
     while time.perf_counter() < until:
         started = time.perf_counter()
@@ -220,14 +240,14 @@ async def _user(client: httpx.AsyncClient, path: str, cookie: str, until: float,
     return errors
 
 
-async def _load_httpx(base: str, path: str, cookies: list[str], users: int, seconds: int) -> dict[str, float]:
+async def _load_httpx(base: str, targets: list[Target], users: int, seconds: int) -> dict[str, float]:
     times: list[float] = []
     limits = httpx.Limits(max_connections=users)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
         started = time.perf_counter()
         until = started + seconds
         errors = await asyncio.gather(
-            *(_user(client, path, cookies[i % len(cookies)], until, times) for i in range(users))
+            *(_user(client, targets[i % len(targets)], until, times) for i in range(users))
         )
         elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(times, n=100)
@@ -241,6 +261,10 @@ async def _load_httpx(base: str, path: str, cookies: list[str], users: int, seco
         "non2xx": sum(errors),
         "rps": len(times) / elapsed,
     }
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> None:
@@ -257,6 +281,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto")
+    parser.add_argument("--source", metavar="DIR", help="serve the attain source tree in DIR instead")
     args = parser.parse_args()
 
     company = prepare(args.db_name, args.reps, args.orders, args.fresh)
@@ -264,7 +289,7 @@ def main() -> None:
     if args.prepare_only:
         return
     tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "httpx")
-    proc = serve(company.url, args.port, args.workers)
+    proc = serve(company.url, args.port, args.workers, args.source)
     base = f"http://{HOST}:{args.port}"
     try:
         manager = [session_cookie(base, company.manager)]
@@ -273,16 +298,26 @@ def main() -> None:
             "/team (first request)": first_request(base, "/team", manager[0]),
             "/me (first rep)": first_request(base, "/me", reps[0]),
         }
+        pages = {
+            "manager /team": [(manager[0], "/team")],
+            f"rep /me ({len(reps)} reps)": [(c, "/me") for c in reps],
+        }
+        if company.statements:  # the generated company has no runs until someone runs a period
+            pages[f"rep statement ({len(reps)} reps)"] = [
+                (c, f"/statements/{p}/{company.quarter}") for c, p in zip(reps, company.rep_ids, strict=True)
+            ]
+        else:
+            print("no period has been run: the statement page is not loaded", file=sys.stderr)
         # Each worker process keeps its own cache: a burst of parallel requests warms them all, and
         # every rep's page is asked for once, as after a morning of use.
-        asyncio.run(_burst(base, "/team", manager * 8))
-        asyncio.run(_burst(base, "/me", reps * 4))
+        for targets in pages.values():
+            asyncio.run(_burst(base, targets * max(1, 8 // len(targets)) * 4))
         rows = []
-        for label, path, cookies in (("manager /team", "/team", manager), ("rep /me (20 reps)", "/me", reps)):
+        for label, targets in pages.items():
             if tool == "wrk":
-                result = load_wrk(base, path, cookies, args.users, args.seconds)
+                result = load_wrk(base, targets, args.users, args.seconds)
             else:
-                result = asyncio.run(_load_httpx(base, path, cookies, args.users, args.seconds))
+                result = asyncio.run(_load_httpx(base, targets, args.users, args.seconds))
             rows.append((label, result))
     finally:
         proc.terminate()
@@ -290,7 +325,8 @@ def main() -> None:
     print(
         f"\ncompany: {company.counts.get('people')} people, {company.counts.get('opportunities'):,} "
         f"opportunities, {company.counts.get('orders'):,} orders; PostgreSQL; "
-        f"{args.workers} workers; {tool}; {args.users} users for {args.seconds} s each\n"
+        f"{args.workers} workers; {tool}; {args.users} users for {args.seconds} s each; "
+        f"source {args.source or 'this tree'}; load average {load_average()}\n"
     )
     for label, ms in cold.items():
         print(f"cold {label}: {ms:.0f} ms")
