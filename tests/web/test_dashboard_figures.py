@@ -21,6 +21,7 @@ from attain.demo.spec import DemoSpec
 from attain.domain.calendar import Period, PeriodKind
 from attain.store.unit_of_work import SqlStore
 from attain.web.figures import TEAM_METRICS, FigureCache, Figures
+from tests.integration.kpi_company import load_company
 
 AS_OF = date(2026, 11, 28)
 
@@ -102,3 +103,21 @@ def test_shared_reads_return_the_rows_the_store_reads(demo: SqlStore) -> None:
             assert fast.orders.sort("id").equals(plain.orders.sort("id")), scope
     converted = shared._frames[Source.ORDERS]["currency"].unique().to_list()
     assert converted == [currency], "money is converted once for the span"
+
+
+def test_shared_reads_keep_open_deals_past_their_expected_close(store: SqlStore) -> None:
+    """An open deal whose expected close date has passed still touches later windows, as in the store's
+    read (the small company's o5 is open with a close date of 2024-12-01)."""
+    load_company(store)
+    shared = SharedFacts(date(2024, 1, 1), date(2026, 1, 1))
+    with store.transaction() as tx:
+        reader = tx.fact_reader
+        for scope in (
+            FactScope(date(2025, 1, 1), date(2025, 4, 1)),
+            FactScope(date(2024, 4, 1), date(2024, 7, 1)),
+        ):
+            plain = reader.opportunities(scope).sort("id")
+            fast = SharedFactReader(reader, shared).opportunities(scope).sort("id")
+            assert fast.equals(plain), scope
+        late = reader.opportunities(FactScope(date(2025, 1, 1), date(2025, 4, 1)))
+        assert late["status"].to_list() == ["open"], "the open deal past its expected close is read"
