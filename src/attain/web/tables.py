@@ -1,9 +1,10 @@
-"""Tables on every page: sorted, filtered and exported to CSV on the server, from one description.
+"""Tables on every page: sorted, filtered, paged and exported to CSV on the server, from one description.
 
 A `Table` names its columns (what each holds and where its figures drill down to) and reads its sort,
-direction and filter from query parameters prefixed with its id (`leaderboard.sort=value`), so several
-tables share a page and any view is a link. The `.csv` variant of a page's route returns one table
-(`?table=<id>`) sorted and filtered the same way.
+direction, filter, page and page size from query parameters prefixed with its id (`leaderboard.sort=value`,
+`leaderboard.page=2`, `leaderboard.size=100`), so several tables share a page and any view is a link. Sort
+and filter apply to all rows before paging. The `.csv` variant of a page's route returns one table
+(`?table=<id>`) sorted and filtered the same way, with every matching row whatever the page.
 """
 
 from __future__ import annotations
@@ -15,12 +16,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.responses import Response
 
-from attain.domain.errors import NotFound
+from attain.domain.errors import InvalidInput, NotFound
+
+PAGE_SIZES = (25, 50, 100)
+ALL = "all"
+# What "all" shows at most on one page: beyond it a page costs more to render and send than anyone reads;
+# the CSV export still has every row.
+MAX_PAGE_ROWS = 1000
+ALL_ROWS = MAX_PAGE_ROWS
 
 
 class Kind(StrEnum):
@@ -63,6 +72,8 @@ class TableQuery:
     sort: str | None = None
     descending: bool = False
     text: str = ""
+    page: int = 1  # 1-based; past the last page shows the last one
+    size: int | None = None  # rows per page; None: the table's default; ALL_ROWS: "all"
 
     @classmethod
     def read(cls, params: Mapping[str, str], prefix: str) -> TableQuery:
@@ -71,7 +82,45 @@ class TableQuery:
             params.get(f"{prefix}.sort") or None,
             direction == "desc",
             params.get(f"{prefix}.q", "").strip()[:200],
+            _page_number(params.get(f"{prefix}.page"), f"{prefix}.page"),
+            _page_size(params.get(f"{prefix}.size"), f"{prefix}.size"),
         )
+
+
+def _page_number(value: str | None, name: str) -> int:
+    if value is None or value == "":
+        return 1
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidInput(
+            f"the query parameter {name}={value[:20]!r} is not a page number", hint="use 1 or more"
+        )
+    return min(int(value), 10**9)
+
+
+def _page_size(value: str | None, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if value == ALL:
+        return ALL_ROWS
+    if value.isdigit() and int(value) in PAGE_SIZES:
+        return int(value)
+    raise InvalidInput(
+        f"the query parameter {name}={value[:20]!r} is not a page size",
+        hint=f"one of {', '.join(map(str, PAGE_SIZES))} or {ALL}",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The rows one page shows and where they sit among all matching rows."""
+
+    rows: list[Mapping[str, Any]]
+    number: int  # 1-based
+    count: int  # pages in all (at least 1)
+    first: int  # 1-based position of the first row shown (0 when there is none)
+    last: int  # position of the last row shown
+    total: int  # rows matching the filter
+    size: int  # rows per page
 
 
 @dataclass
@@ -87,21 +136,60 @@ class Table:
     default_sort: str | None = None
     default_descending: bool = False
     currency: str = ""
-    page_size: int = 50  # rows a page shows unless `<id>.all` is set; the CSV export has them all
+    page_size: int = 50  # rows a page shows unless `<id>.size` asks for another size
 
-    @property
-    def limit(self) -> int | None:
-        return None if self.params.get(f"{self.id}.all") else self.page_size
+    def __post_init__(self) -> None:
+        self.query  # noqa: B018 (a bad page or size parameter is a clear error before any rendering)
 
-    @property
+    @cached_property
     def query(self) -> TableQuery:
         found = TableQuery.read(self.params, self.id)
         if found.sort is None and self.default_sort is not None:
-            return TableQuery(self.default_sort, self.default_descending, found.text)
+            return TableQuery(self.default_sort, self.default_descending, found.text, found.page, found.size)
         return found
 
+    @property
+    def size(self) -> int:
+        return self.query.size or self.page_size
+
+    @property
+    def size_choice(self) -> str:
+        """The page size as its query value: "25", "50", "100" or "all"."""
+        return ALL if self.query.size == ALL_ROWS else str(self.size)
+
+    @cached_property
+    def page(self) -> Page:
+        """The requested page of the filtered, sorted rows (the last one when asked past it)."""
+        rows = self.shown()
+        size = self.size
+        count = max(1, -(-len(rows) // size))
+        number = min(self.query.page, count)
+        start = (number - 1) * size
+        chosen = rows[start : start + size]
+        return Page(chosen, number, count, start + 1 if chosen else 0, start + len(chosen), len(rows), size)
+
+    def page_url(self, number: int) -> str:
+        return self.url(page=None if number <= 1 else str(number))
+
+    def size_url(self, choice: str) -> str:
+        """The first page at another page size (the default size drops the parameter)."""
+        return self.url(size=None if choice == str(self.page_size) else choice)
+
+    def size_choices(self) -> list[str]:
+        return [str(n) for n in PAGE_SIZES] + [ALL]
+
+    def size_label(self, choice: str) -> str:
+        """How a page-size link reads: "all" says the cap when there are more rows than a page holds."""
+        if choice != ALL:
+            return choice
+        return ALL if len(self.rows) <= ALL_ROWS else f"{ALL_ROWS:,}"
+
     def shown(self) -> list[Mapping[str, Any]]:
-        """The rows matching the filter (any cell contains the text, case-insensitively), sorted."""
+        """All rows matching the filter (any cell contains the text, case-insensitively), sorted."""
+        return self._shown
+
+    @cached_property
+    def _shown(self) -> list[Mapping[str, Any]]:
         q = self.query
         rows = list(self.rows)
         if q.text:
@@ -117,10 +205,12 @@ class Table:
         return rows
 
     def url(self, **changes: str | None) -> str:
-        """A query string for this page with this table's view changed (None removes a parameter)."""
+        """A query string for this page with this table's view changed (None removes a parameter). A new
+        sort, filter or page size starts from the first page again."""
         params = dict(self.params)
         params.pop("table", None)
-        params.pop(f"{self.id}.all", None)  # a new sort or filter starts from the first rows again
+        if "page" not in changes and changes.keys() & {"sort", "dir", "q", "size"}:
+            params.pop(f"{self.id}.page", None)
         for name, value in changes.items():
             key = f"{self.id}.{name}"
             if value is None:
@@ -141,13 +231,17 @@ class Table:
         return "descending" if q.descending else "ascending"
 
     def csv_url(self, path: str) -> str:
-        params = {k: v for k, v in self.params.items() if k != "table"}
+        """The export of every matching row: this table's page and page size do not apply."""
+        paging = ("table", f"{self.id}.page", f"{self.id}.size")
+        params = {k: v for k, v in self.params.items() if k not in paging}
         params["table"] = self.id
         return f"{path}.csv?{urlencode(params)}"
 
     def hidden_params(self) -> list[tuple[str, str]]:
-        """The page's other parameters, kept as hidden fields by this table's filter form."""
-        return [(k, v) for k, v in self.params.items() if k not in (f"{self.id}.q", "table")]
+        """The page's other parameters, kept as hidden fields by this table's filter form (a new filter
+        starts from the first page)."""
+        dropped = (f"{self.id}.q", f"{self.id}.page", "table")
+        return [(k, v) for k, v in self.params.items() if k not in dropped]
 
     def csv(self) -> str:
         out = io.StringIO()
