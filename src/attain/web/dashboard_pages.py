@@ -19,7 +19,7 @@ from attain.app.access import people_scope
 from attain.app.ports import UserInfo
 from attain.domain.calendar import Period
 from attain.domain.errors import Forbidden, NotFound
-from attain.web import whatif_pages
+from attain.web import page_cache, whatif_pages
 from attain.web.company_view import BY_CHOICES, company_view
 from attain.web.dashboard_tables import company_tables, rep_tables, team_tables
 from attain.web.figures import Figures
@@ -54,7 +54,8 @@ def _both(request: Request, name: str, build: Build, output: Output) -> Response
             template, context, tables = build(user)
             return template, {**context, "tables": {t.id: t for t in tables}, "path": name}
 
-        return framed(request, user, (*page_key(request, name), *viewer_key(user)), make)
+        key = (*page_key(request, name), *viewer_key(user))
+        return page_cache.cached(request, user, lambda: framed(request, user, key, make))
 
     return page(request, run)
 
@@ -64,10 +65,11 @@ def page_key(request: Request, name: str) -> tuple[Any, ...]:
 
 
 async def _serve(request: Request, name: str, build: Build, output: Output) -> Response:
-    """Answer from memory on the event loop when the viewer and the page body are cached (no thread hop,
-    no waiting for the interpreter lock behind other threads); otherwise build it on a worker thread."""
+    """Answer from memory on the event loop when the viewer and the page (or at least its body) are cached:
+    no thread hop, no waiting for the interpreter lock behind other threads; otherwise build it on a
+    worker thread."""
     if output is Output.HTML:
-        fast = framed_from_memory(request, page_key(request, name))
+        fast = page_cache.from_memory(request, lambda: framed_from_memory(request, page_key(request, name)))
         if fast is not None:
             return fast
     return await run_in_threadpool(_both, request, name, build, output)

@@ -82,6 +82,11 @@ class FigureCache:
         self._stamp = (now, value)
         return value
 
+    def fresh_stamp(self) -> int | None:
+        """The data version if it was read within `stamp_seconds`, else None; never reads the database."""
+        seen_at, value = self._stamp
+        return value if time.monotonic() - seen_at < self._stamp_seconds else None
+
     def peek(self, key: Hashable) -> tuple[Any] | None:
         """The entry for `key` as `(value,)` if present under a fresh data version, else None; never reads
         the database, so it is safe on the event loop."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from attain.app.ports import UserInfo
@@ -19,6 +20,7 @@ from attain.app.runs.payouts import external_id
 from attain.app.runs.ports import InquiryRecord
 from attain.app.runs.statements import Statement, line_text, money, statement, statements_of
 from attain.domain.errors import AttainError, NotFound
+from attain.web import page_cache
 from attain.web.deps import get_store
 from attain.web.errors import STATUS
 from attain.web.layout import page, render
@@ -107,10 +109,19 @@ def _asked_lines(asked: list[InquiryRecord]) -> dict[int, str]:
 
 
 @router.get("/statements/{person_id}/{period}", response_class=HTMLResponse)
-def statement_page(request: Request, person_id: int, period: str) -> Response:
+async def statement_page(request: Request, person_id: int, period: str) -> Response:
+    """The statement from memory when this session has it for the current data version, else rendered on a
+    worker thread (and kept)."""
+    fast = page_cache.from_memory(request)
+    if fast is not None:
+        return fast
+    return await run_in_threadpool(_statement_get, request, person_id, period)
+
+
+def _statement_get(request: Request, person_id: int, period: str) -> Response:
     def build(user: UserInfo) -> Response:
         admit(request, user, person_id=person_id)
-        return _statement_page(request, user, person_id, period)
+        return page_cache.cached(request, user, lambda: _statement_page(request, user, person_id, period))
 
     return page(request, build)
 
