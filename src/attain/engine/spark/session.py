@@ -44,6 +44,11 @@ def spark_session(settings: SparkSettings | None = None) -> SparkSession:
     reason = java_missing()
     if reason is not None:
         raise InvalidInput(reason, hint="or run with --engine fast")
+    # An in-process driver takes its workers' interpreter from PYSPARK_PYTHON alone (the
+    # spark.pyspark.python setting below only reaches spark-submit): without it, workers start the
+    # first `python3` on PATH, which need not have attain installed, and every Python function fails.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.master(settings.master)
         .appName("attain")
