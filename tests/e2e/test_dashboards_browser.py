@@ -84,3 +84,25 @@ def test_tables_sort_with_the_keyboard(page, base_url: str) -> None:  # type: ig
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*kpis\.sort=revenue.*"))
     assert page.locator("#t-kpis th[aria-sort=descending]").inner_text().startswith("Revenue (net bookings)")
+
+
+def test_tables_page_with_the_keyboard_keeping_their_sort(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(page, base_url, "admin")
+    page.goto(f"{base_url}/drill?metric=revenue&period=FY2026-Q4&rows.sort=external_id&rows.dir=desc")
+    table = page.locator("#t-rows")
+    per_page = table.get_by_role("navigation", name=re.compile("^Rows per page"))
+    per_page.get_by_role("link", name="Show 25 rows per page").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*rows\.size=25.*"))
+    first = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert len(first) == 25
+    assert first == sorted(first, reverse=True)
+    table.get_by_role("link", name=re.compile("^Next page of Rows behind")).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*rows\.page=2.*"))
+    assert "rows.sort=external_id" in page.url
+    assert "rows.size=25" in page.url
+    assert re.match(r"26–50 of [\d,]+", table.locator(".pager p").inner_text())
+    second = page.locator("#t-rows tbody tr td:nth-child(2)").all_inner_texts()
+    assert second[0] < first[-1]  # the next rows of the same descending order
+    assert second == sorted(second, reverse=True)
