@@ -1,7 +1,9 @@
-"""The forecasts' memory: the models are fitted once per data version for the whole organisation and each
-request cuts the result to its caller's reach; an import or a goal change makes the next request refit.
+"""The forecasts' memory: the models are fitted once per facts version for the whole organisation and each
+request cuts the result to its caller's reach; after an import or a goal change the next request answers at
+once from the last fit, marked stale, while one background refit replaces it. A weekly call refits nothing.
 
-Fits are counted by wrapping the statistical fit (`forecast_hierarchy`) and the hazard fit (`fit_hazards`)."""
+Fits are counted by wrapping the statistical fit (`forecast_hierarchy`) and the hazard fit (`fit_hazards`).
+Refits run on an executor the test runs by hand, so what is served before and after is deterministic."""
 
 from __future__ import annotations
 
@@ -18,15 +20,18 @@ from fastapi import FastAPI
 from attain.analytics.forecast import outlook as outlook_module
 from attain.analytics.forecast import pipeline as pipeline_module
 from attain.analytics.forecast.outlook import ForecastRequest
+from attain.app.forecasts.submissions import week_of
 from attain.app.imports.batch import Batch
 from attain.app.imports.load import load_batch
 from attain.domain.calendar import FiscalCalendar, PeriodKind
 from attain.store.unit_of_work import SqlStore
 from attain.web.app import create_app
-from attain.web.figures import FigureCache
 from attain.web.forecast_cache import Forecasts
+from attain.web.forecast_fits import ForecastFits
+from attain.web.freshness import FactsVersion
 from tests.web.conftest import Org, build_org, signed_in
 from tests.web.pay_org import add_pay
+from tests.web.test_forecast_fits import ByHand
 from tests.web.whatif_org import add_open_deals
 
 OUTLOOK = "/api/v1/forecasts/outlook"
@@ -62,11 +67,11 @@ def fits(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     return counts
 
 
-def _app(store: SqlStore) -> FastAPI:
-    """One server for several users; it reads the data version on every request instead of trusting it for
-    two seconds, so a change is seen by the very next request."""
+def _app(store: SqlStore, refits: ByHand | None = None) -> FastAPI:
+    """One server for several users; it reads the facts version on every request instead of trusting it for
+    two seconds, so a change is seen by the very next request; its refits wait for `refits.run()`."""
     app = create_app(store, secret_key="web-tests")
-    app.state.forecasts = FigureCache(store, stamp_seconds=0.0)
+    app.state.forecast_fits = ForecastFits(FactsVersion(store, 0.0), executor=refits or ByHand())
     return app
 
 
@@ -96,27 +101,63 @@ def test_the_second_request_is_served_from_memory(paid: Org, fits: Counter[str])
     assert fits == after_page
 
 
-def test_an_order_import_and_a_goal_change_make_the_next_request_refit(paid: Org, fits: Counter[str]) -> None:
-    viewer = signed_in(paid.store, "viewer", _app(paid.store))
-    ann = f"person:{paid.ids['ann']}"
-    before = _scopes(viewer.get(OUTLOOK).json())[ann]
-    _import(
-        paid.store,
-        "order",
-        pl.DataFrame(
-            {
-                "external_id": ["O-NEW"],
-                "booked_on": [QUARTER.start],
-                "owner": ["ann"],
-                "amount": [1234_00],
-                "currency": ["USD"],
-                "kind": ["new"],
-            }
-        ),
+def _order(external_id: str, amount: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "external_id": [external_id],
+            "booked_on": [QUARTER.start],
+            "owner": ["ann"],
+            "amount": [amount],
+            "currency": ["USD"],
+            "kind": ["new"],
+        }
     )
-    after = _scopes(viewer.get(OUTLOOK).json())[ann]
-    assert fits["statistical"] == 2
-    assert after["actual_to_date"] == before["actual_to_date"] + 1234_00
+
+
+def test_after_an_order_import_the_stale_fit_is_served_at_once_and_a_refit_replaces_it(
+    paid: Org, fits: Counter[str]
+) -> None:
+    refits = ByHand()
+    viewer = signed_in(paid.store, "viewer", _app(paid.store, refits))
+    ann = f"person:{paid.ids['ann']}"
+    first = viewer.get(OUTLOOK).json()
+    assert first["stale"] is False
+    assert first["computed_at"] is not None
+    assert 'data-stale="false"' in viewer.get("/forecasts").text  # fits the backtest and calibration too
+    fitted = Counter(fits)
+    _import(paid.store, "order", _order("O-NEW", 1234_00))
+    stale = viewer.get(OUTLOOK).json()
+    # Answered from the last fit, without fitting in the request, and says so.
+    assert fits == fitted
+    assert stale["stale"] is True
+    assert (stale["computed_at"], stale["data_version"]) == (first["computed_at"], first["data_version"])
+    assert _scopes(stale)[ann]["actual_to_date"] == _scopes(first)[ann]["actual_to_date"]
+    # The page says so too; asking again while the refit waits queues no second one.
+    page = viewer.get("/forecasts")
+    assert page.status_code == 200
+    assert "refreshing…" in page.text
+    assert 'data-stale="true"' in page.text
+    assert viewer.get(OUTLOOK).json()["stale"] is True
+    assert fits == fitted
+    assert len(refits.jobs) == 3  # the outlook, the page's backtest and calibration: one refit each
+    refits.run()
+    assert fits["statistical"] > fitted["statistical"]
+    fresh = viewer.get(OUTLOOK).json()
+    assert fresh["stale"] is False
+    assert fresh["data_version"] > first["data_version"]
+    assert _scopes(fresh)[ann]["actual_to_date"] == _scopes(first)[ann]["actual_to_date"] + 1234_00
+    assert not refits.jobs
+    # The page's poll of its note, once the refit is in, offers the new figures.
+    polled = viewer.get("/forecasts", headers={"HX-Request": "true"})
+    assert 'data-stale="false"' in polled.text
+    assert "Show the refreshed figures" in polled.text
+
+
+def test_a_goal_shows_at_once_on_the_stale_fit_and_queues_a_refit(paid: Org, fits: Counter[str]) -> None:
+    refits = ByHand()
+    viewer = signed_in(paid.store, "viewer", _app(paid.store, refits))
+    ann = f"person:{paid.ids['ann']}"
+    viewer.get(OUTLOOK)
     _import(
         paid.store,
         "goal",
@@ -132,10 +173,32 @@ def test_an_order_import_and_a_goal_change_make_the_next_request_refit(paid: Org
             }
         ),
     )
-    goal = _scopes(viewer.get(OUTLOOK).json())[ann]
-    assert fits["statistical"] == 3
+    body = viewer.get(OUTLOOK).json()
+    goal = _scopes(body)[ann]
+    assert body["stale"] is True
     assert goal["goal"] == 50_000_00
     assert goal["gap"] == 50_000_00 - goal["blended"]
+    assert len(refits.jobs) == 1
+    refits.run()
+    assert fits["statistical"] == 2
+    assert viewer.get(OUTLOOK).json()["stale"] is False
+
+
+def test_a_weekly_call_shows_at_once_and_refits_nothing(paid: Org, fits: Counter[str]) -> None:
+    refits = ByHand()
+    app = _app(paid.store, refits)
+    viewer, ann = signed_in(paid.store, "viewer", app), signed_in(paid.store, "ann", app)
+    me = f"person:{paid.ids['ann']}"
+    before = viewer.get(OUTLOOK).json()
+    call = {"week": week_of(QUARTER, TODAY), "commit": 100_00, "best_case": 200_00, "pipeline": 300_00}
+    made = ann.post(f"/api/v1/forecasts/{QUARTER.key}/submissions", json=call)
+    assert made.status_code == 201, made.text
+    after = viewer.get(OUTLOOK).json()
+    assert after["stale"] is False
+    assert after["data_version"] == before["data_version"]
+    assert _scopes(after)[me]["commit"] == 100_00
+    assert not refits.jobs
+    assert fits["statistical"] == 1
 
 
 def test_users_with_different_reach_get_their_own_cut_of_one_computation(
@@ -169,7 +232,7 @@ def test_users_with_different_reach_get_their_own_cut_of_one_computation(
 
 
 def test_concurrent_requests_fit_a_missing_entry_once(paid: Org, fits: Counter[str]) -> None:
-    forecasts = Forecasts(paid.store, FigureCache(paid.store))
+    forecasts = Forecasts(paid.store, ForecastFits(FactsVersion(paid.store)))
     request = ForecastRequest(QUARTER.key, TODAY)
     start = threading.Barrier(3)
     found: list[object] = []

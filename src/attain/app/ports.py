@@ -6,7 +6,7 @@ transaction, so a failed use case leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -67,8 +67,9 @@ class AuditRepository(Protocol):
         detail: dict[str, Any] | None = None,
     ) -> None: ...
     def recent(self, limit: int = 50) -> list[dict[str, Any]]: ...
-    def latest_id(self) -> int:
-        """The newest entry's id: every write is audited, so it versions the data."""
+    def latest_id(self, *, ignoring: Collection[str] = ()) -> int:
+        """The newest entry's id: every write is audited, so it versions the data; entries of the entities
+        in `ignoring` do not count."""
         ...
 
 

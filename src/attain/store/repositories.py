@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -102,9 +102,13 @@ class SqlAudit:
             )
         )
 
-    def latest_id(self) -> int:
-        """The id of the newest entry (0 when empty): every write is audited, so it versions the data."""
-        return int(self._s.scalar(select(func.max(m.AuditEntry.id))) or 0)
+    def latest_id(self, *, ignoring: Collection[str] = ()) -> int:
+        """The id of the newest entry (0 when empty): every write is audited, so it versions the data.
+        `ignoring` names entities whose writes do not count (e.g. weekly calls, for a version of the facts)."""
+        query = select(func.max(m.AuditEntry.id))
+        if ignoring:
+            query = query.where(m.AuditEntry.entity.not_in(sorted(ignoring)))
+        return int(self._s.scalar(query) or 0)
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc()).limit(limit))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -38,6 +39,7 @@ from attain.web import (
 )
 from attain.web.errors import domain_error_response
 from attain.web.figures import warm_up
+from attain.web.forecast_cache import warm_up_forecasts
 from attain.web.layout import install_helpers
 from attain.web.row_ids import RowIdRange
 from attain.web.security import LoginThrottle, SecurityHeaders
@@ -102,4 +104,5 @@ def app_from_environment() -> FastAPI:
         https_only=os.environ.get("ATTAIN_HTTPS_ONLY", "") == "1",
     )
     warm_up(app)
+    warm_up_forecasts(app, date.today())  # noqa: DTZ011 (the org's local day, as the dashboards' warm-up)
     return app

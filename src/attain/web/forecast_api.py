@@ -23,7 +23,7 @@ from attain.domain.errors import InvalidInput, NotFound
 from attain.store.unit_of_work import SqlStore
 from attain.web.authz import Caller, guard
 from attain.web.deps import get_store
-from attain.web.forecast_cache import Forecasts, forecasts_of
+from attain.web.forecast_cache import ACCURACY_METHODS, Forecasts, forecasts_of
 from attain.web.forecast_schemas import (
     AccuracyOut,
     CalibrationOut,
@@ -36,6 +36,7 @@ from attain.web.forecast_schemas import (
     OverrideIn,
     OverrideOut,
     PeriodPath,
+    PersonForecastOut,
     RollupLineOut,
     RollupOut,
     ScopeOutlookOut,
@@ -59,8 +60,6 @@ Snapshotter = Annotated[Caller, Depends(guard("admin", "comp_admin"))]
 Analyst = Annotated[Caller, Depends(guard("admin", "comp_admin", "finance", "viewer", "manager"))]
 PeriodQ = Annotated[str | None, Query(max_length=32, description="a period key (default: this quarter)")]
 AsOfQ = Annotated[date | None, Query(description="facts after this day are ignored (default: today)")]
-# The accuracy table stays cheap enough for a page: the default combination, its members and the baseline.
-ACCURACY_METHODS: tuple[Method, ...] = (Method.COMBINATION, Method.ETS, Method.THETA, Method.SEASONAL_NAIVE)
 
 
 def current_period(store: SqlStore, day: date, key: str | None) -> str:
@@ -72,6 +71,12 @@ def current_period(store: SqlStore, day: date, key: str | None) -> str:
     if cal is None:
         raise NotFound("there is no calendar", hint="run `attain init` first")
     return cal.fiscal.period_of(PeriodKind.QUARTER, day).key
+
+
+def _fit(cached: Forecasts) -> dict[str, object]:
+    """The answer's `computed_at`, `data_version` and `stale`: how current the fits it used are."""
+    f = cached.freshness()
+    return {"computed_at": f.computed_at, "data_version": f.version, "stale": f.stale}
 
 
 def _view(cached: Forecasts, caller: Caller) -> ScopeView:
@@ -97,6 +102,7 @@ def _outlook(
         currency=found.currency,
         weights=found.weights,
         scopes=[ScopeOutlookOut(**r) for r in found.rows if view.sees(str(r["scope"]))],
+        **_fit(cached),
     )
 
 
@@ -129,7 +135,7 @@ def person_forecast(
     cached: Cached,
     period: PeriodQ = None,
     as_of: AsOfQ = None,
-) -> ScopeOutlookOut:
+) -> PersonForecastOut:
     """One person's forecast of a period against their goal."""
     out = _outlook(store, cached, caller, period, as_of)
     mine = [s for s in out.scopes if s.scope == f"person:{person_id}"]
@@ -138,7 +144,7 @@ def person_forecast(
             f"person {person_id} has no forecast of {out.period}",
             hint="a person is forecast once they have booked an order",
         )
-    return mine[0]
+    return PersonForecastOut(**mine[0].model_dump(), **_fit(cached))
 
 
 @router.get("/people/{person_id}/forecast/earnings")
@@ -167,6 +173,7 @@ def person_earnings(
         low_10=o.low,
         high_90=o.high,
         scenarios=o.scenarios,
+        **_fit(cached),
     )
 
 
@@ -198,7 +205,9 @@ def accuracy(
         for r in result.summary.sort(["scope", "method"]).iter_rows(named=True)
         if view.sees(str(r["scope"]))
     ]
-    return AccuracyOut(as_of=day, grain=str(grain), horizon=horizon, folds=folds, methods=rows, best=best)
+    return AccuracyOut(
+        as_of=day, grain=str(grain), horizon=horizon, folds=folds, methods=rows, best=best, **_fit(cached)
+    )
 
 
 @router.get("/forecasts/calibration")
@@ -218,6 +227,7 @@ def calibration(
         observed=found.observed,
         calibration_error=found.error,
         deciles=[DecileOut(**r) for r in found.table.iter_rows(named=True)],
+        **_fit(cached),
     )
 
 

@@ -25,8 +25,8 @@ from attain.domain.errors import AttainError, InvalidInput
 from attain.domain.money import to_minor
 from attain.web.deps import get_store
 from attain.web.errors import STATUS
-from attain.web.forecast_api import ACCURACY_METHODS, current_period, default_week
-from attain.web.forecast_cache import Forecasts
+from attain.web.forecast_api import current_period, default_week
+from attain.web.forecast_cache import ACCURACY_METHODS, PAGE_FOLDS, PAGE_HORIZON, Forecasts
 from attain.web.forecast_tables import (
     accuracy_table,
     calibration_table,
@@ -66,7 +66,9 @@ def _forecast(request: Request, user: UserInfo) -> tuple[dict[str, Any], list[Ta
     scopes = [(str(r["scope"]), str(r["name"])) for r in rows]
     wanted = params.get("scope") or (scopes[0][0] if scopes else "")
     chosen = next((r for r in rows if r["scope"] == wanted), None)
-    result = cached.backtest(as_of=day, grain=Grain.MONTH, horizon=3, folds=3, methods=ACCURACY_METHODS)
+    result = cached.backtest(
+        as_of=day, grain=Grain.MONTH, horizon=PAGE_HORIZON, folds=PAGE_FOLDS, methods=ACCURACY_METHODS
+    )
     best = dict(zip(result.best["scope"], result.best["method"], strict=True))
     accuracy = [
         {**r, "best": "best" if best.get(r["scope"]) == r["method"] else ""}
@@ -91,6 +93,9 @@ def _forecast(request: Request, user: UserInfo) -> tuple[dict[str, Any], list[Ta
         "calibration": cal,
         "weights": found.weights,
         "money": money,
+        "fit": cached.freshness(),
+        # Asked by the stale note's poll: once fresh, it links to the new figures instead of going quiet.
+        "refreshed": request.headers.get("HX-Request") == "true",
     }
     return context, tables
 

@@ -22,6 +22,20 @@ WeekPath = Annotated[int, Path(ge=1, le=60, description="week of the period")]
 PeriodPath = Annotated[str, Path(min_length=1, max_length=32, description="a period key, e.g. FY2026-Q2")]
 
 
+class FitOut(BaseModel):
+    """How current the fitted figures of an answer are (the oldest fit it used)."""
+
+    computed_at: datetime | None = Field(
+        default=None, description="when the models behind these figures were fitted"
+    )
+    data_version: int | None = Field(
+        default=None, description="the facts version (newest audit id of a fact change) they were fitted on"
+    )
+    stale: bool = Field(
+        default=False, description="the facts changed since: a refit is under way; ask again shortly"
+    )
+
+
 class ScopeOutlookOut(BaseModel):
     scope: str
     name: str
@@ -38,7 +52,11 @@ class ScopeOutlookOut(BaseModel):
     p_goal: float | None = Field(description="probability of reaching the goal")
 
 
-class OutlookOut(BaseModel):
+class PersonForecastOut(ScopeOutlookOut, FitOut):
+    """One person's outlook with how current its fit is."""
+
+
+class OutlookOut(FitOut):
     period: str
     as_of: date
     currency: str
@@ -57,7 +75,7 @@ class MethodAccuracyOut(BaseModel):
     best: bool = Field(description="the lowest WAPE of the scope")
 
 
-class AccuracyOut(BaseModel):
+class AccuracyOut(FitOut):
     as_of: date
     grain: str
     horizon: int
@@ -195,7 +213,7 @@ class DecileOut(BaseModel):
     observed: float
 
 
-class CalibrationOut(BaseModel):
+class CalibrationOut(FitOut):
     cutoff: date = Field(description="the day the probabilities were predicted as of")
     as_of: date = Field(description="outcomes are counted up to this day")
     deals: int
@@ -205,7 +223,7 @@ class CalibrationOut(BaseModel):
     deciles: list[DecileOut]
 
 
-class EarningsOut(BaseModel):
+class EarningsOut(FitOut):
     person_id: int
     period: str
     currency: str
