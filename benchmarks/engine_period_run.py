@@ -137,7 +137,9 @@ def small_inputs(orders: int, payees: int) -> CalculationInput:
     reps, managers, directors = org(payees)
     links = [ManagerLink(r, managers[i % len(managers)], date(2020, 1, 1)) for i, r in enumerate(reps)]
     links += [ManagerLink(m, directors[i % len(directors)], date(2020, 1, 1)) for i, m in enumerate(managers)]
-    expected = orders * 5_000_000 // len(reps)  # cents per rep and quarter, roughly
+    # A quota near each rep's expected bookings (the mean order is e^13.5 cents, ~7,294.16), so
+    # attainment spreads over 60-140% and orders really cross the 100% and 150% tier edges.
+    expected = orders * 729_416 // len(reps)
     quotas = [
         QuotaRow(r, "bookings", PERIOD.key, Decimal(int(expected * f)) / 100)
         for r, f in zip(reps, rng.uniform(0.6, 1.4, len(reps)), strict=True)
