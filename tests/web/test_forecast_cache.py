@@ -138,6 +138,11 @@ def test_after_an_order_import_the_stale_fit_is_served_at_once_and_a_refit_repla
     assert "refreshing…" in page.text
     assert 'data-stale="true"' in page.text
     assert viewer.get(OUTLOOK).json()["stale"] is True
+    # A stale fit is still cut per request: the rep sees herself only, the others by id are not found.
+    rep = signed_in(paid.store, "ann", viewer.app)  # type: ignore[arg-type]
+    mine = rep.get(OUTLOOK).json()
+    assert (mine["stale"], set(_scopes(mine))) == (True, {ann})
+    assert rep.get(f"/api/v1/people/{paid.ids['cat']}/forecast").status_code == 404
     assert fits == fitted
     assert len(refits.jobs) == 3  # the outlook, the page's backtest and calibration: one refit each
     refits.run()
