@@ -13,6 +13,8 @@ bodies' cache, which a background thread keeps fresh.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -56,6 +58,12 @@ class PageCache:
         self._lock = threading.Lock()
         self.renders = 0  # responses rendered to be kept: what each hit saves (tests count them)
         self.hits = 0
+        # ETags are keyed hashes, so only this process can have made one: a client cannot compute the tag
+        # of a page it was never sent and have a refusal (403, 404) answered with a 304.
+        self._tag_key = secrets.token_bytes(32)
+
+    def etag(self, key: Key) -> str:
+        return 'W/"' + hmac.new(self._tag_key, repr(key).encode(), hashlib.sha256).hexdigest()[:32] + '"'
 
     @property
     def size_bytes(self) -> int:
@@ -125,22 +133,20 @@ def key_of(request: Request, user: UserInfo, version: int) -> Key | None:
     return (user.id, user.username, roles, user.person_id, session_id, url, today_of(request), version)
 
 
-def etag_of(key: Key) -> str:
-    return 'W/"' + hashlib.sha256(repr(key).encode()).hexdigest()[:32] + '"'
-
-
 def matches(header: str | None, etag: str) -> bool:
-    """Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for GET)."""
+    """Whether `If-None-Match` lists `etag` (weak comparison, as RFC 9110 asks for GET). "*" is not taken:
+    it would answer 304 before the route has admitted the caller."""
     if not header:
         return False
     wanted = etag.removeprefix("W/")
-    return any(tag.strip() == "*" or tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
+    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
 
 
 def _answer(request: Request, etag: str, found: Rendered | None) -> Response | None:
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Cookie"}
-    # The ETag names the user, session, URL, day and data version, so a match means the client holds
-    # exactly what would be rendered now, whether or not the entry is still in memory.
+    # The ETag names the user, session, URL, day and data version and only comes from this process after
+    # a successful page, so a match means the client holds exactly what would be rendered now, whether or
+    # not the entry is still in memory.
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     if found is None:
@@ -161,8 +167,7 @@ def from_memory(request: Request, fallback: Callable[[], Response | None] | None
     if key is None:
         return None
     cache = page_cache_of(request)
-    etag = etag_of(key)
-    answer = _answer(request, etag, cache.get(key, version))
+    answer = _answer(request, cache.etag(key), cache.get(key, version))
     if answer is not None or fallback is None:
         return answer
     return _keep(request, cache, key, version, fallback())
@@ -175,7 +180,7 @@ def cached(request: Request, user: UserInfo, render: Callable[[], Response]) -> 
     cache = page_cache_of(request)
     key = key_of(request, user, version)
     if key is not None:
-        answer = _answer(request, etag_of(key), cache.get(key, version))
+        answer = _answer(request, cache.etag(key), cache.get(key, version))
         if answer is not None:
             return answer
     notices = bool(request.session.get(NOTICES))
@@ -192,7 +197,7 @@ def _keep(
     """Keep a successful page and send it with its ETag; anything else (an error, a redirect) as it is."""
     if response is None or response.status_code != 200 or not isinstance(response.body, bytes):
         return response
-    etag = etag_of(key)
+    etag = cache.etag(key)
     media_type = response.headers.get("content-type", "text/html; charset=utf-8")
     cache.put(key, version, Rendered(bytes(response.body), media_type, etag))
     response.headers["ETag"] = etag
