@@ -143,24 +143,31 @@ def settle(
             )
     instalment_components = set(rules.instalments.components) if rules.instalments else set()
     by_order: dict[str, int] = defaultdict(int)
+    # Grouped once, so that each period reads its own items instead of every item of every period.
+    by_period: dict[str, list[Earned]] = defaultdict(list)
     for item in earned:
+        by_period[item.period_key].append(item)
         if item.order_id is not None:
             by_order[item.order_id] += item.amount
+    cancelled: dict[str, list[Cancellation]] = defaultdict(list)
+    for c in cancellations:
+        cancelled[c.period_key].append(c)
+    adjusted: dict[str, list[Adjustment]] = defaultdict(list)
+    for adjustment in adjustments:
+        adjusted[adjustment.period_key].append(adjustment)
     balance = opening_balance
     payouts: list[Payout] = []
     for i, key in enumerate(periods):
         lines: list[PayoutLine] = []
-        regular = sum(
-            e.amount for e in earned if e.period_key == key and e.component not in instalment_components
-        )
+        own = by_period.get(key, [])
+        regular = sum(e.amount for e in own if e.component not in instalment_components)
         lines.append(PayoutLine("earnings", regular))
-        lines.extend(_instalments(i, key, earned, rules, scheduled))
+        lines.extend(_instalments(i, key, own, rules, scheduled))
         lines.extend(scheduled.pop(i, []))
-        lines.extend(_clawbacks(key, cancellations, by_order, rules))
+        lines.extend(_clawbacks(key, cancelled.get(key, []), by_order, rules))
         lines.extend(
             PayoutLine("adjustment", a.amount, (("reason", a.reason), ("approver", a.approver)))
-            for a in adjustments
-            if a.period_key == key
+            for a in adjusted.get(key, [])
         )
         if rules.holdback is not None:
             base = max(0, sum(line.amount for line in lines if line.kind in ("earnings", "instalment")))

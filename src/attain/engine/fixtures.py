@@ -34,7 +34,7 @@ from attain.engine.inputs import (
     QuotaRow,
     TerritoryLink,
 )
-from attain.engine.payouts import settle_payee
+from attain.engine.payouts import Clawbacks, cancellations_of, settle_payee
 from attain.engine.reference import evaluate_history
 from attain.engine.results import PayeeResult, plain
 
@@ -219,9 +219,12 @@ def run_scenario(scenario: Scenario) -> dict[str, Any]:
         for key, history in evaluate_history(inp, period).items():
             by_payee.setdefault(key, {})[history[-1].period_key] = history[-1]
     payees = []
+    clawbacks: dict[str, Clawbacks] = {}
     for (person, plan_key, _), results in sorted(by_payee.items()):
         plan = inp.plans[plan_key]
         keys = [p.key for p in scenario.periods if p.kind is plan.period]
+        if plan_key not in clawbacks:
+            clawbacks[plan_key] = Clawbacks(cancellations_of(inp.orders, plan, inp.calendar))
         payouts = settle_payee(
             plan,
             keys,
@@ -229,6 +232,7 @@ def run_scenario(scenario: Scenario) -> dict[str, Any]:
             inp.orders,
             inp.calendar,
             scenario.adjustments.get(person, ()),
+            clawbacks=clawbacks[plan_key],
         )
         payees.append(
             {

@@ -6,7 +6,8 @@ that contains the cancellation's booking date, against what the original order e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
 from attain.domain.calendar import FiscalCalendar
 from attain.domain.plans.model import CompiledPlan
@@ -29,6 +30,7 @@ def earned_of(results: Sequence[PayeeResult]) -> list[Earned]:
 def cancellations_of(
     orders: Sequence[OrderRow], plan: CompiledPlan, calendar: FiscalCalendar
 ) -> list[Cancellation]:
+    """Every cancellation or return of an order in `orders` under `plan`, by date then id."""
     by_id = {o.order_id: o for o in orders}
     out = []
     for o in orders:
@@ -42,6 +44,29 @@ def cancellations_of(
     return sorted(out, key=lambda c: (c.cancelled_on, c.order_id))
 
 
+class Clawbacks:
+    """A run's cancellations indexed by the order they cancel, built once and shared by every payee.
+
+    A payee's settlement only claws back orders it earned on (any other cancellation nets to nothing), so
+    looking up its own orders replaces a pass over every cancellation for each payee.
+    """
+
+    def __init__(self, cancellations: Sequence[Cancellation]) -> None:
+        self._by_original: dict[str, list[tuple[int, Cancellation]]] = defaultdict(list)
+        for position, c in enumerate(cancellations):
+            self._by_original[c.original_order_id].append((position, c))
+
+    def against(self, earned: Iterable[Earned]) -> list[Cancellation]:
+        """The cancellations of the orders in `earned`, in the order they were given."""
+        found = [
+            pair
+            for order_id in {e.order_id for e in earned if e.order_id is not None}
+            for pair in self._by_original.get(order_id, ())
+        ]
+        # Settlement posts clawback lines in the order of the cancellations; keep it.
+        return [c for _, c in sorted(found, key=lambda pair: pair[0])]
+
+
 def settle_payee(
     plan: CompiledPlan,
     period_keys: Sequence[str],
@@ -49,13 +74,21 @@ def settle_payee(
     orders: Sequence[OrderRow],
     calendar: FiscalCalendar,
     adjustments: Sequence[Adjustment] = (),
+    *,
+    clawbacks: Clawbacks | None = None,
 ) -> list[Payout]:
-    """The payouts of one payee over `period_keys`, from its results in those periods."""
+    """The payouts of one payee over `period_keys`, from its results in those periods.
+
+    `clawbacks` is `Clawbacks(cancellations_of(orders, plan, calendar))`, passed in when several payees
+    share one plan so that it is built once.
+    """
+    earned = earned_of(results)
+    index = clawbacks if clawbacks is not None else Clawbacks(cancellations_of(orders, plan, calendar))
     return settle(
         period_keys,
-        earned_of(results),
+        earned,
         plan.settlement,
         plan.currency,
-        cancellations=cancellations_of(orders, plan, calendar),
+        cancellations=index.against(earned),
         adjustments=adjustments,
     )

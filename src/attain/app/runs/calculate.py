@@ -199,7 +199,8 @@ def _calculate(
         raise InvalidInput(f"unknown people {', '.join(unknown)}", hint="name people by their external id")
     inp = calculation_input(facts, target.period, as_of)
     digest, parts = fingerprint(inp, facts.versions.values())
-    results = [r for r in evaluate(inp, target.period) if scope is None or r.person_id in scope]
+    wanted = None if scope is None else frozenset(scope)
+    results = [r for r in evaluate(inp, target.period) if wanted is None or r.person_id in wanted]
     deltas, reconciled = prior_deltas(tx, facts, closed, evaluate, scope)
     people = {facts.person_ids[r.person_id] for r in results} | {facts.person_ids[d.person] for d in deltas}
     history = read_history(tx, periods, target, people)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -52,16 +53,23 @@ class Facts:
     plans: dict[int, CompiledPlan]
     person_ids: dict[str, int]
     names: dict[str, str] = field(default_factory=dict)
+    # The assignments of each (person, plan key), in read order: a run looks one up for each payee.
+    _by_payee: dict[tuple[str, str], list[AssignmentRecord]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, str], list[AssignmentRecord]] = defaultdict(list)
+        for a in self.assignments:
+            index[(a.person, a.plan_key)].append(a)
+        object.__setattr__(self, "_by_payee", dict(index))
 
     def version_of(self, person: str, plan_key: str, period: Period) -> AssignmentRecord | None:
         """The latest-starting assignment of `person` to plan `plan_key` overlapping `period`."""
         found = [
             a
-            for a in self.assignments
-            if a.person == person
-            and a.plan_key == plan_key
-            and a.valid_from < period.end
-            and (a.valid_to is None or a.valid_to >= period.start)
+            for a in self._by_payee.get((person, plan_key), ())
+            if a.valid_from < period.end and (a.valid_to is None or a.valid_to >= period.start)
         ]
         return max(found, key=lambda a: (a.valid_from, a.version)) if found else None
 

@@ -52,6 +52,7 @@ def prior_deltas(
     """The deltas of every changed closed period in `closed`, and the fingerprints now reconciled."""
     deltas: list[PriorDelta] = []
     reconciled: dict[str, str] = {}
+    people = None if people is None else frozenset(people)  # looked up once per result and entry
     for i, c in enumerate(closed):
         inp = calculation_input(facts, c.period)
         now_print, _ = fingerprint(inp, facts.versions.values())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -43,11 +43,10 @@ class PriorDelta:
 
 
 def earning_explanation(line: EarningLine, order: OrderRow | None) -> dict[str, Any]:
-    fields = plain(asdict(line))
-    for key in ("component", "kind", "amount", "order_id"):
-        fields.pop(key, None)
+    # A line's fields are plain values: read them directly (asdict's deep copy costs more than the rest).
+    out: dict[str, Any] = plain({name: getattr(line, name) for name in _EXPLAINED_FIELDS})
     if order is not None:
-        fields["order"] = plain(
+        out["order"] = plain(
             {
                 "id": order.order_id,
                 "booked_on": order.booked_on,
@@ -62,7 +61,7 @@ def earning_explanation(line: EarningLine, order: OrderRow | None) -> dict[str, 
                 "paid_on": order.paid_on,
             }
         )
-    return dict(fields)
+    return out
 
 
 def prior_explanation(delta: PriorDelta) -> dict[str, Any]:
@@ -138,10 +137,25 @@ def results_hash(payees: Sequence[PayeeRecord]) -> str:
 
 
 def canonical(p: PayeeRecord) -> dict[str, Any]:
-    data = asdict(p)
-    for key in ("run_id", "name", "person_id", "plan_version_id"):
-        data.pop(key)
-    return dict(data)
+    """The payee as asdict gives it, less run ids and names; built field by field, without deep copies
+    (nothing in a payee is mutated while it is hashed)."""
+    data = {name: getattr(p, name) for name in _PAYEE_FIELDS}
+    data["measures"] = tuple(_fields_of(m) for m in p.measures)
+    data["lines"] = tuple(_fields_of(x) for x in p.lines)
+    return data
+
+
+def _fields_of(row: MeasureResult | LineRecord) -> dict[str, Any]:
+    return {f.name: getattr(row, f.name) for f in fields(row)}
+
+
+# The line's own columns (component, kind, amount, order) are stored beside the explanation, not in it.
+_EXPLAINED_FIELDS = tuple(
+    f.name for f in fields(EarningLine) if f.name not in ("component", "kind", "amount", "order_id")
+)
+_PAYEE_FIELDS = tuple(
+    f.name for f in fields(PayeeRecord) if f.name not in ("run_id", "name", "person_id", "plan_version_id")
+)
 
 
 def _plain(value: Any) -> Any:

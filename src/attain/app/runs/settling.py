@@ -20,7 +20,7 @@ from attain.app.runs.records import EARNING, PriorDelta, payee_record
 from attain.domain.errors import InvalidInput
 from attain.domain.settlement import Adjustment, Cancellation, Earned, settle
 from attain.engine.inputs import CalculationInput
-from attain.engine.payouts import cancellations_of
+from attain.engine.payouts import Clawbacks, cancellations_of
 from attain.engine.results import PayeeResult
 
 CLOSED = "closed"
@@ -74,6 +74,9 @@ def settle_payees(
         by_payee[(d.person, d.plan_key)].append(d)
     found = {(r.person_id, r.plan_key): r for r in results}
     orders = {o.order_id: o for o in inp.orders}
+    # Cancellations depend on the plan version only (its crediting date and period kind): found and
+    # relocated once per version, then looked up by each payee's orders.
+    clawbacks: dict[int, Clawbacks] = {}
     out = []
     for person, plan_key in sorted(set(found) | set(by_payee)):
         result = found.get((person, plan_key))
@@ -99,15 +102,20 @@ def settle_payees(
                 Earned(target.period.key, x.component, x.amount, x.order_id) for x in result.lines if x.amount
             ]
         earned += [Earned(target.period.key, d.component, d.amount) for d in own]
-        cancellations = [
-            _relocate(c, status, target, history) for c in cancellations_of(inp.orders, plan, facts.calendar)
-        ]
+        version = assignment.plan_version_id
+        if version not in clawbacks:
+            clawbacks[version] = Clawbacks(
+                [
+                    _relocate(c, status, target, history)
+                    for c in cancellations_of(inp.orders, plan, facts.calendar)
+                ]
+            )
         payout = settle(
             keys,
             earned,
             plan.settlement,
             plan.currency,
-            cancellations=cancellations,
+            cancellations=clawbacks[version].against(earned),
             adjustments=history.adjustments.get((person, plan_key), []),
         )[-1]
         out.append(
