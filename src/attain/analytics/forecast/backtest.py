@@ -15,7 +15,7 @@ from attain.analytics.forecast.methods import Method
 from attain.analytics.forecast.metrics import bias, mase, smape, wape
 from attain.analytics.forecast.selection import rolling_origins
 from attain.analytics.forecast.series import ScopeSeries
-from attain.analytics.forecast.statistical import forecast_hierarchy
+from attain.analytics.forecast.statistical import forecast_hierarchy, forecast_hierarchy_methods
 from attain.domain.errors import InvalidInput
 
 BACKTEST_METHODS: tuple[Method, ...] = (
@@ -66,8 +66,12 @@ def backtest_hierarchy(
     rows = []
     for o in origins:
         past = truncate(series, o.cut)
+        # Each node's single models are fitted once per origin for all methods (the combination and its
+        # members share them); SELECTED chooses by its own inner backtest, so it is fitted apart.
+        shared = tuple(mt for mt in methods if mt is not Method.SELECTED)
+        fitted = forecast_hierarchy_methods(past, h, m, shared, reconciliation, levels=()) if shared else {}
         for method in methods:
-            fc = forecast_hierarchy(past, h, m, method, reconciliation, levels=())
+            fc = fitted.get(method) or forecast_hierarchy(past, h, m, method, reconciliation, levels=())
             by_scope = fc.frame.partition_by("scope", as_dict=True)
             for (scope,), part in by_scope.items():
                 actual = series.of(str(scope))[o.cut : o.cut + h]

@@ -83,17 +83,51 @@ def forecast_hierarchy(
     candidates: Sequence[Method] = CANDIDATES,
 ) -> HierarchyForecast:
     """Forecast every node `h` periods ahead with `method`, reconcile, and round coherently."""
-    nodes = series.hierarchy.nodes
+    if method is not Method.SELECTED:
+        return forecast_hierarchy_methods(series, h, season_length, (method,), reconciliation, levels)[method]
     base: list[SeriesForecast] = []
     chosen: dict[str, Method] = {}
+    for node in series.hierarchy.nodes:
+        y = series.of(node).astype(float)
+        picked = select_forecast(y, h, season_length, levels, candidates=candidates)
+        base.append(_floor(picked.forecast, y))
+        chosen[node] = picked.chosen
+    return _coherent(series, h, base, chosen, reconciliation, levels)
+
+
+def forecast_hierarchy_methods(
+    series: ScopeSeries,
+    h: int,
+    season_length: int,
+    methods: Sequence[Method],
+    reconciliation: Reconciliation = Reconciliation.WLS_STRUCTURAL,
+    levels: Sequence[int] = DEFAULT_LEVELS,
+) -> dict[Method, HierarchyForecast]:
+    """`forecast_hierarchy` of each of `methods` (not SELECTED), fitting each single model of a node once:
+    the combination's members are the single methods' own fits, so a backtest of the combination and its
+    members fits ETS, Theta and CES once per node and origin instead of twice."""
+    nodes = series.hierarchy.nodes
+    base: dict[Method, list[SeriesForecast]] = {method: [] for method in methods}
     for node in nodes:
         y = series.of(node).astype(float)
-        if method is Method.SELECTED:
-            picked = select_forecast(y, h, season_length, levels, candidates=candidates)
-            fc, chosen[node] = picked.forecast, picked.chosen
-        else:
-            fc, chosen[node] = forecast_methods(y, h, season_length, [method], levels)[method], method
-        base.append(_floor(fc, y))
+        for method, fc in forecast_methods(y, h, season_length, list(methods), levels).items():
+            base[method].append(_floor(fc, y))
+    return {
+        method: _coherent(series, h, base[method], dict.fromkeys(nodes, method), reconciliation, levels)
+        for method in methods
+    }
+
+
+def _coherent(
+    series: ScopeSeries,
+    h: int,
+    base: list[SeriesForecast],
+    chosen: dict[str, Method],
+    reconciliation: Reconciliation,
+    levels: Sequence[int],
+) -> HierarchyForecast:
+    """Reconcile the nodes' base forecasts, round them coherently and shift their intervals alike."""
+    nodes = series.hierarchy.nodes
     means = np.stack([b.mean for b in base])
     coherent = _non_negative(reconcile(means, series.hierarchy, reconciliation), series)
     rounded = round_coherent(coherent, series.hierarchy)
