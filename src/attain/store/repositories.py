@@ -104,7 +104,7 @@ class SqlAudit:
 
     def latest_id(self, *, ignoring: Collection[str] = ()) -> int:
         """The id of the newest entry (0 when empty): every write is audited, so it versions the data.
-        `ignoring` names entities whose writes do not count (e.g. weekly calls, for a version of the facts)."""
+        `ignoring` names entities whose writes do not count (weekly calls, for the version of the facts)."""
         query = select(func.max(m.AuditEntry.id))
         if ignoring:
             query = query.where(m.AuditEntry.entity.not_in(sorted(ignoring)))
