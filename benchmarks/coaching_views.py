@@ -4,7 +4,10 @@ Generates the demo company and seeds its coaching data (`seed_demo_coaching`, ti
 a page request does: the manager's team page (overdue items with metric movement, recommendations
 with plan nudges, calibration), a rep's page, the recommendations for the whole company, a review
 snapshot and a contest leaderboard. Each request uses a fresh KPI adapter, as the web app does.
-Prints median and max seconds of --repeat runs.
+Then the pages through the web app (FastAPI's TestClient, signed in): the team page for an admin on a
+new app (its first request), after an audited write (the first request of a new data version: the
+company's figures are recomputed), warm (answered from the figures cache), and warm for a manager; a
+rep's page and a person's page, warm. Prints median and max seconds of --repeat runs.
 Usage: python benchmarks/coaching_views.py [--backend sqlite postgres] [--repeat 5] [--reps 60]
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -20,6 +24,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from attain.app.coaching.access import Viewer
@@ -30,16 +35,19 @@ from attain.app.coaching.followup import ItemFilter, follow_up
 from attain.app.coaching.nudges import plan_nudges
 from attain.app.coaching.recommendations import recommendations
 from attain.app.coaching.seed import seed_demo_coaching
-from attain.app.coaching.sessions import sessions_for
+from attain.app.coaching.sessions import schedule_session, sessions_for
+from attain.app.users import create_user
 from attain.demo.install import install_demo
 from attain.demo.spec import DemoSpec
 from attain.store.coaching import SqlCoachingStore
 from attain.store.coaching_kpis import AnalyticsKpis
 from attain.store.testing import PostgresSandbox, postgres_unavailable_reason
 from attain.store.unit_of_work import SqlStore, open_store
+from attain.web.app import create_app
 
 AS_OF = date(2026, 11, 15)
 QUARTER, PREVIOUS = "FY2026-Q4", "FY2026-Q3"
+PASSWORD = "bench-password-1"
 POSTGRES = os.environ.get("ATTAIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -114,6 +122,57 @@ def measure(store: SqlStore, reps: int, repeat: int) -> list[tuple[str, float, f
             *timed(lambda: leaderboard(cs, AnalyticsKpis(store), boss, contest, today=AS_OF), repeat),
         )
     )
+    return rows + measure_pages(store, cs, manager, rep, repeat)
+
+
+def measure_pages(
+    store: SqlStore, cs: SqlCoachingStore, manager: int, rep: int, repeat: int
+) -> list[tuple[str, float, float]]:
+    """The coaching pages through the web app, first and warm."""
+    for name, role, person in (("bench-admin", "admin", None), ("bench-boss", "manager", manager)):
+        create_user(store, name, PASSWORD, [role], person_id=person)
+    create_user(store, "bench-rep", PASSWORD, ["rep"], person_id=rep)
+    app = create_app(store, secret_key="bench")
+    app.state.today = AS_OF
+
+    def client(username: str) -> TestClient:
+        c = TestClient(app)
+        token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text)
+        assert token is not None
+        c.post("/login", data={"username": username, "password": PASSWORD, "csrf": token.group(1)})
+        return c
+
+    admin, boss, me = client("bench-admin"), client("bench-boss"), client("bench-rep")
+
+    def get(c: TestClient, url: str) -> None:
+        response = c.get(url)
+        assert response.status_code == 200, response.text[:300]
+
+    team = "/coaching/team"
+    rows = [("page: team, admin, first request of the app", *timed(lambda: get(admin, team), 1))]
+
+    def after_a_write() -> None:
+        schedule_session(
+            cs, Viewer.operator("bench"), rep_id=rep, kind="one_to_one", held_on=AS_OF, topic="x", today=AS_OF
+        )
+        figures = getattr(app.state, "figures", None)
+        if figures is not None:  # read the new data version now, as the page's own forms do
+            figures.refresh_stamp()
+
+    runs = []
+    for _ in range(repeat):
+        after_a_write()  # not timed: only the page request after it
+        runs.append(timed(lambda: get(admin, team), 1)[0])
+    rows.append(("page: team, admin, first after a write", statistics.median(runs), max(runs)))
+    get(admin, team)
+    rows.append(("page: team, admin, warm", *timed(lambda: get(admin, team), repeat)))
+    get(boss, team)
+    rows.append(("page: team, manager, warm", *timed(lambda: get(boss, team), repeat)))
+    get(me, "/coaching/me")
+    rows.append(("page: rep's own, warm", *timed(lambda: get(me, "/coaching/me"), repeat)))
+    person = f"/coaching/people/{rep}"
+    get(admin, person)
+    rows.append(("page: a person's, admin, warm", *timed(lambda: get(admin, person), repeat)))
     return rows
 
 

@@ -15,11 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
+from sqlalchemy import select
 
 from attain.analytics.definitions import Additivity, Direction, Unit, definition
 from attain.analytics.leaderboard import rank_people
 from attain.analytics.measures import MEASURES
 from attain.analytics.org import Dimension
+from attain.analytics.ports import AnalyticsStore
 from attain.analytics.progress import GoalProgress, goal_progress
 from attain.analytics.queries import EVERYONE, Scope, Window, metric_frame
 from attain.analytics.standings import why_off_pace
@@ -46,10 +48,14 @@ def as_decimal(value: Any) -> Decimal | None:
 class AnalyticsKpis:
     """KpiSource over the KPI layer; one instance per request or command (its caches are not shared)."""
 
-    def __init__(self, store: SqlStore) -> None:
+    def __init__(self, store: SqlStore, *, analytics: AnalyticsStore | None = None) -> None:
         self.store = store
+        # Where goal progress and drivers read their facts: the store, or a SharingStore whose facts a
+        # page has read already (the same figures, fewer reads).
+        self.analytics: AnalyticsStore = analytics if analytics is not None else store
         self._pace: dict[tuple[str, date], list[GoalProgress]] = {}
-        self._drivers: dict[tuple[str, date], list[dict[str, Any]]] = {}
+        self._drivers: dict[tuple[str, date], dict[str, list[dict[str, Any]]]] = {}
+        self._externals: dict[int, str] | None = None  # every person's external id, read once
         self._calendar: tuple[FiscalCalendar, str] | None = None
         # Reviews of one team ask for the same peers' figures once per member: read them once.
         self._values: dict[tuple[Any, ...], dict[int, dict[str, Decimal | None]]] = {}
@@ -208,7 +214,7 @@ class AnalyticsKpis:
         key = (period.key, when)
         if key not in self._pace:
             self._pace[key] = goal_progress(
-                self.store, period.key, today=when, as_of=when, scope_kind="person"
+                self.analytics, period.key, today=when, as_of=when, scope_kind="person"
             )
         return self._pace[key]
 
@@ -240,19 +246,36 @@ class AnalyticsKpis:
             )
         return out
 
-    def drivers(self, person_id: int, period_key: str, *, as_of: date) -> list[DriverRecord]:
+    def driver_rows(self, period_key: str, as_of: date) -> dict[str, list[dict[str, Any]]]:
+        """The KPI layer's driver rows of everyone behind in the period, by person external id: computed
+        once per (period, as-of date) from the same goal progress as `pace`."""
         period, when = self._clamped(period_key, as_of)
         key = (period.key, when)
         if key not in self._drivers:
-            self._drivers[key] = why_off_pace(self.store, period.key, today=when, as_of=when)
-        with self.store.transaction() as tx:
-            person = tx.session.get(m.Person, person_id)
-        if person is None:
+            rows = why_off_pace(
+                self.analytics, period.key, today=when, as_of=when, progress=self._progress(period_key, as_of)
+            )
+            by_person: dict[str, list[dict[str, Any]]] = {}
+            for row in rows:
+                if row.get("person") is not None:
+                    by_person.setdefault(str(row["person"]), []).append(row)
+            self._drivers[key] = by_person
+        return self._drivers[key]
+
+    def _external_id(self, person_id: int) -> str | None:
+        if self._externals is None:
+            with self.store.transaction() as tx:
+                rows = tx.session.execute(select(m.Person.id, m.Person.external_id)).all()
+                self._externals = {int(pid): str(ext) for pid, ext in rows}
+        return self._externals.get(person_id)
+
+    def drivers(self, person_id: int, period_key: str, *, as_of: date) -> list[DriverRecord]:
+        rows = self.driver_rows(period_key, as_of)
+        external = self._external_id(person_id)
+        if external is None:
             return []
         out = []
-        for row in self._drivers[key]:
-            if row.get("person") != person.external_id:
-                continue
+        for row in rows.get(external, []):
             metric = str(row["metric"])
             out.append(
                 DriverRecord(

@@ -20,8 +20,7 @@ from attain.app.coaching.appraisals import calibration, reviews_of
 from attain.app.coaching.contests import badges_of, leaderboard
 from attain.app.coaching.feedback import feedback_about, feedback_item, give_feedback
 from attain.app.coaching.followup import ItemFilter, follow_up
-from attain.app.coaching.nudges import plan_nudges
-from attain.app.coaching.recommendations import recommendations, schedule_from_recommendation
+from attain.app.coaching.recommendations import schedule_from_recommendation
 from attain.app.coaching.sessions import (
     add_action_item,
     record_session,
@@ -37,6 +36,7 @@ from attain.domain.errors import InvalidInput, NotFound
 from attain.store.coaching import SqlCoachingStore
 from attain.store.coaching_kpis import AnalyticsKpis
 from attain.web import coaching_setup
+from attain.web.coaching_figures import overdue_items, team_recommendations
 from attain.web.coaching_views import Csrf, Store, form, page, render, today_of
 
 router = APIRouter(prefix="/coaching", include_in_schema=False)
@@ -104,16 +104,15 @@ def team_coaching(
         cs, kpis, today = SqlCoachingStore(store), AnalyticsKpis(store), today_of(request)
         quarter = _quarter(kpis, period, today)
         reviewed = review_period or _previous_quarter(cs, kpis, quarter)
+        # Overdue items and recommendations: the company's, cached per data version, cut to the viewer.
         return render(
             request,
             "coaching_team.html",
             user,
             period=quarter,
             review_period=reviewed,
-            overdue=follow_up(cs, kpis, viewer, today=today, which=ItemFilter.OVERDUE),
-            recommendations=recommendations(
-                cs, kpis, viewer, period=quarter, today=today, nudges=plan_nudges(cs)
-            )
+            overdue=overdue_items(request, viewer, today=today),
+            recommendations=team_recommendations(request, viewer, period=quarter, today=today)
             if quarter
             else [],
             calibration=calibration(cs, viewer, period=reviewed, today=today) if reviewed else None,

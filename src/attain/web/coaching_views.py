@@ -16,6 +16,7 @@ from attain.app.coaching.wording import format_value
 from attain.app.ports import UserInfo
 from attain.domain.errors import AttainError, InvalidInput
 from attain.store.unit_of_work import SqlStore
+from attain.web.coaching_figures import saw_write
 from attain.web.deps import current_user, get_store
 from attain.web.errors import STATUS
 from attain.web.security import csrf_token, csrf_valid
@@ -64,6 +65,8 @@ def form(request: Request, csrf: str, build: Callable[[UserInfo, Viewer], str]) 
     def run(user: UserInfo, viewer: Viewer) -> Response:
         if not csrf_valid(request, csrf):
             raise InvalidInput("the form expired", hint="reload the page and submit again")
-        return RedirectResponse(build(user, viewer), status.HTTP_303_SEE_OTHER)
+        target = build(user, viewer)
+        saw_write(request)  # the page it redirects to shows this write, not figures cached before it
+        return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
 
     return page(request, run)

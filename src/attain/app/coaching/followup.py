@@ -116,3 +116,13 @@ def follow_up(
         for i in items
     ]
     return sorted(out, key=lambda f: (-f.days_overdue, f.item.due_on, f.item.id))
+
+
+def in_reach(
+    store: CoachingStore, viewer: Viewer, everyone: Sequence[FollowUp], *, today: date
+) -> list[FollowUp]:
+    """The follow-ups of `everyone` (all owners', as `follow_up` gives an admin for the same filter) whose
+    owner `viewer` may see: what `follow_up` gives them, as an item's movement depends only on the item."""
+    with store.transaction() as tx:
+        visible = coaching_scope(tx, viewer, today).visible_people()
+    return [f for f in everyone if visible is None or f.item.owner_id in visible]

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from attain.app.coaching.ports import CoachingStore, PaceRecord
+from attain.app.coaching.records import ContestInfo
 from attain.domain.plans.model import Commission, CompiledPlan, Spiff, TierBasis
 from attain.domain.plans.source import PlanError
 from attain.engine.plan_source import compile_text
@@ -77,29 +78,47 @@ def spiff_nudges(plan: CompiledPlan, today: date) -> list[str]:
 
 
 def plan_nudges(store: CoachingStore) -> NudgeSource:
-    """The nudges of the plans and contests that apply to a rep on a day."""
+    """The nudges of the plans and contests that apply to a rep on a day.
+
+    A page asks for every at-risk rep in turn, and most reps share a few plan versions: each document is
+    compiled once, and the contests, the reps and the contests' teams are read once per day asked.
+    """
+    compiled: dict[str, CompiledPlan | PlanError] = {}
+    days: dict[date, tuple[list[ContestInfo], set[int]]] = {}
+    members: dict[tuple[int, date], set[int]] = {}
+
+    def compile_once(text: str) -> CompiledPlan | PlanError:
+        if text not in compiled:
+            try:
+                compiled[text] = compile_text(text)
+            except PlanError as exc:
+                compiled[text] = exc
+        return compiled[text]
 
     def nudges(pace: PaceRecord, today: date) -> Sequence[str]:
         with store.transaction() as tx:
             documents = tx.org.plan_documents(pace.person_id, today)
-            contests = [
-                c
-                for c in tx.recognition.contests()
-                if c.starts_on <= today <= c.ends_on and (c.ends_on - today).days <= ENDING_WITHIN_DAYS
-            ]
-            reps = set(tx.org.with_role("rep", today))
-            mine = [
-                c
-                for c in contests
-                if pace.person_id in reps
-                and (c.team_id is None or pace.person_id in tx.org.team_members(c.team_id, today))
-            ]
+            if today not in days:
+                ending = [
+                    c
+                    for c in tx.recognition.contests()
+                    if c.starts_on <= today <= c.ends_on and (c.ends_on - today).days <= ENDING_WITHIN_DAYS
+                ]
+                days[today] = (ending, set(tx.org.with_role("rep", today)))
+            contests, reps = days[today]
+            for c in contests:
+                if c.team_id is not None and (c.team_id, today) not in members:
+                    members[(c.team_id, today)] = tx.org.team_members(c.team_id, today)
+        mine = [
+            c
+            for c in contests
+            if pace.person_id in reps and (c.team_id is None or pace.person_id in members[(c.team_id, today)])
+        ]
         out: list[str] = []
         for text in documents:
-            try:
-                plan = compile_text(text)
-            except PlanError as exc:
-                out.append(f"an assigned plan does not compile ({exc.message}); run `attain plan check`")
+            plan = compile_once(text)
+            if isinstance(plan, PlanError):
+                out.append(f"an assigned plan does not compile ({plan.message}); run `attain plan check`")
                 continue
             out += commission_nudges(plan, pace.attainment)
             out += spiff_nudges(plan, today)

@@ -64,6 +64,16 @@ def recommendations(
     return sorted(out, key=_by_attainment)
 
 
+def recommendations_in_reach(
+    store: CoachingStore, viewer: Viewer, everyone: Sequence[Recommendation], *, today: date
+) -> list[Recommendation]:
+    """The recommendations of `everyone` (all at-risk reps, as `recommendations` gives an admin) about the
+    reps `viewer` manages: what `recommendations` gives them, as a recommendation depends only on its rep."""
+    with store.transaction() as tx:
+        scope = coaching_scope(tx, viewer, today)
+    return [r for r in everyone if scope.manages(r.person.id)]
+
+
 def _by_attainment(rec: Recommendation) -> tuple[int, object, str]:
     attainment = rec.pace.attainment
     return (attainment is None, attainment if attainment is not None else 0, rec.person.name)
