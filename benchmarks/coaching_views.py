@@ -153,7 +153,14 @@ def measure_pages(
 
     def after_a_write() -> None:
         schedule_session(
-            cs, Viewer.operator("bench"), rep_id=rep, kind="one_to_one", held_on=AS_OF, topic="x", today=AS_OF
+            cs,
+            Viewer.operator("bench"),
+            rep_id=rep,
+            coach_id=manager,
+            kind="one_to_one",
+            held_on=AS_OF,
+            topic="x",
+            today=AS_OF,
         )
         figures = getattr(app.state, "figures", None)
         if figures is not None:  # read the new data version now, as the page's own forms do
