@@ -119,11 +119,13 @@ async def statement_page(request: Request, person_id: int, period: str) -> Respo
 
 
 def _statement_get(request: Request, person_id: int, period: str) -> Response:
-    def build(user: UserInfo) -> Response:
+    def render(user: UserInfo) -> Response:
         admit(request, user, person_id=person_id)
-        return page_cache.cached(request, user, lambda: _statement_page(request, user, person_id, period))
+        return _statement_page(request, user, person_id, period)
 
-    return page(request, build)
+    # Admission is part of rendering: a page is kept only once admitted, and its key holds all that
+    # admission depends on (user, roles, day, data version), so a kept page needs no new check.
+    return page(request, lambda user: page_cache.cached(request, user, lambda: render(user)))
 
 
 @router.get("/statements/{person_id}/{period}/pdf")
