@@ -72,6 +72,7 @@ def login(
     throttle.succeeded(name)
     request.session.clear()  # a fresh session on sign-in: no fixation
     request.session[SESSION_USER] = user.username
+    csrf_token(request)  # the new session's token now: its pages are then kept per session from the first
     return RedirectResponse("/", status.HTTP_303_SEE_OTHER)
 
 
