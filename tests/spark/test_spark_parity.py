@@ -50,6 +50,59 @@ def test_golden_case_gives_the_embedded_engines_rows_on_spark(spark: SparkSessio
         assert plain(actual) == plain(expected)
 
 
+# A rate card by product family under four marginal bands: 50 rates, more than fit inline in the SQL, so
+# the lines join the rates table. (A correlated lookup per use once broke Spark's planner on the UNION
+# ALL of whole-bucket and sliced lines: "key not found: rate_id".)
+RATE_CARD_PLAN = """
+plan: card
+currency: USD
+period: quarter
+measures:
+  bookings: {sum: amount}
+components:
+  - commission: core
+    measure: bookings
+    rate_by: {field: product_family, rates: {Hardware: 2%, Software: 5%, Services: 3.5%}, default: 3%}
+    tiers:
+      method: marginal
+      bands:
+        - {upto: 100000, multiplier: 0.5}
+        - {upto: 250000, multiplier: 1}
+        - {upto: 400000, multiplier: 1.5, accelerator: true}
+        - {multiplier: 2, accelerator: true}
+"""
+FAMILIES = ("Hardware", "Software", "Services", "Training")
+
+
+def test_a_rate_card_under_marginal_bands_gives_the_embedded_engines_rows_on_spark(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    (tmp_path / "plan.yaml").write_text(RATE_CARD_PLAN, encoding="utf-8")
+    orders = [
+        {
+            "id": f"o{i}",
+            "booked_on": f"2025-{1 + i % 3:02d}-{1 + i % 28:02d}",
+            "amount": 7_000 + (i * 7_919) % 40_000,
+            "owner": ("ann", "bob")[i % 2],
+            "product_family": FAMILIES[i % 4],
+        }
+        for i in range(60)
+    ]
+    data = {
+        "periods": ["FY2025-Q1"],
+        "assignments": [
+            {"person": p, "plan": "card", "target_incentive": 0, "from": "2025-01-01"} for p in ("ann", "bob")
+        ],
+        "orders": orders,
+    }
+    plans = load_plans([tmp_path / "plan.yaml"])
+    scenario = read_scenario(data, plans, str(tmp_path))
+    [period] = scenario.periods
+    expected = evaluate_fast(scenario.inputs, period)
+    assert {line.tier for r in expected for line in r.lines} >= {1, 2, 3, 4}
+    assert on_spark(spark, scenario.inputs, period) == expected
+
+
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

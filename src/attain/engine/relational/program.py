@@ -305,11 +305,12 @@ class PlanProgram:
             )
             body = marginal_sql(src, attach, marginal)
         part = "CAST(x.part AS HUGEINT)" if wide else "x.part"
-        amount = rounded(f"{part} * {rate_num(catalog, 'x.rate_id')}", catalog.den, plan.rounding)
+        num, join = rate_num(catalog, "x.rate_id")
+        amount = rounded(f"{part} * {num}", catalog.den, plan.rounding)
         return (
             f"INSERT INTO lines SELECT x.payee, x.pno, {cid}, {KIND_CODE['commission']}, x.early, "
             f"CAST({amount} AS BIGINT), x.day, x.ono, x.role, x.level, x.seq, x.tie, x.share_src, x.part, "
-            f"x.tier, x.rate_id FROM ({body}) x"
+            f"x.tier, x.rate_id FROM ({body}) x{join}"
         )
 
     def _edges(self, comp: Commission) -> dict[int, str]:

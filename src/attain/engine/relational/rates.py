@@ -77,9 +77,13 @@ def rate_catalog(comp: Commission) -> RateCatalog:
     return RateCatalog(rates, slots, 10**places)
 
 
-def rate_num(catalog: RateCatalog, rate_id: str) -> str:
-    """The rate numerator of `rate_id`: inline for the usual handful of rates, else from the rates table."""
+def rate_num(catalog: RateCatalog, rate_id: str) -> tuple[str, str]:
+    """The rate numerator of `rate_id` and the join it needs: inline for the usual handful of rates, else
+    one join to the rates table (rates_src, one row per rate id; an id without a rate gives NULL, as the
+    CASE does)."""
     if len(catalog.rates) > 32:
-        return f"(SELECT r.num FROM rates_src r WHERE r.rate_id = {rate_id})"
+        # One join rather than a correlated lookup per use: the rounding repeats the product five times,
+        # and Spark's optimizer loses the correlated column when the lines come from a UNION ALL.
+        return "r.num", f" LEFT JOIN rates_src r ON r.rate_id = {rate_id}"
     whens = " ".join(f"WHEN {i} THEN {catalog.num(i)}" for i in catalog.rates if catalog.rates[i] is not None)
-    return f"(CASE {rate_id} {whens} END)"
+    return f"(CASE {rate_id} {whens} END)", ""

@@ -58,13 +58,6 @@ def spark_session(settings: SparkSettings | None = None) -> SparkSession:
         # Money sums overflow loudly rather than wrap (Spark's ANSI mode, the default from 4.0).
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        # Spark 4's PushProjectionThroughUnion fails on some of the engine's lines statements (a
-        # projection over the UNION ALL of tier slices: "key not found: rate_id#..." while planning).
-        # The rule only moves projections below a union; without it the plans are the same work.
-        .config(
-            "spark.sql.optimizer.excludedRules",
-            "org.apache.spark.sql.catalyst.optimizer.PushProjectionThroughUnion",
-        )
         # Python functions (conditions with a division) run in worker processes: they must start the
         # interpreter that has attain installed, not whatever `python3` is first on PATH.
         .config("spark.pyspark.python", sys.executable)
