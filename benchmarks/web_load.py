@@ -28,8 +28,10 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from attain.app.runs.calculate import run_period
 from attain.app.users import create_user
 from attain.demo.install import install_demo
+from attain.demo.pay import install_plans
 from attain.demo.spec import DemoSpec
 from attain.domain.calendar import PeriodKind
 from attain.store.unit_of_work import SqlStore, open_store
@@ -84,8 +86,15 @@ def prepare(name: str, reps: int, orders: int, fresh: bool) -> Company:
         store = open_store(url)
         store.upgrade()
         started = time.perf_counter()
-        install_demo(store, DemoSpec(as_of=date.today(), reps=reps, orders=orders))
+        spec = DemoSpec(as_of=date.today(), reps=reps, orders=orders)
+        install_demo(store, spec)
         print(f"generated and loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        # The demo's plans and assignments, and a run of the current quarter: the reps' statements.
+        started = time.perf_counter()
+        install_plans(store, store, spec)
+        quarter = spec.calendar.period_of(PeriodKind.QUARTER, spec.as_of).key
+        run_period(store, quarter, as_of=spec.as_of, actor="benchmark")
+        print(f"plans assigned and {quarter} run in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         store.dispose()
         engine = create_engine(url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:

@@ -114,6 +114,26 @@ def install_pay(
     store: Store, pay: PayStore, spec: DemoSpec, *, progress: Progress | None = None
 ) -> PayDemoResult:
     """Plans, assignments, and the runs and closes of every finished quarter of the demo history."""
+    result = install_plans(store, pay, spec)
+    cal = spec.calendar
+    quarters = [
+        q for fy in spec.fiscal_years for q in cal.periods(PeriodKind.QUARTER, fy) if q.start <= spec.as_of
+    ]
+    for i, quarter in enumerate(quarters):
+        if progress is not None:
+            progress(f"running and closing {quarter.key}", i, len(quarters))
+        if quarter.end <= spec.as_of:
+            run_period(pay, quarter.key, actor="demo")
+            close_period(pay, quarter.key, actor="demo")
+            result.closed.append(quarter.key)
+        else:
+            run_period(pay, quarter.key, as_of=spec.as_of, actor="demo")
+            result.open_run = quarter.key
+    return result
+
+
+def install_plans(store: Store, pay: PayStore, spec: DemoSpec) -> PayDemoResult:
+    """The demo's plans saved and assigned to every rep, manager and engineer seat, with no run yet."""
     result = PayDemoResult()
     result.overlay_splits = _engineers(store, pay, spec)
     history_start = spec.calendar.year_start(spec.first_fy)
@@ -130,18 +150,4 @@ def install_pay(
         ]
         assign_plan(pay, version.label, rows, actor="demo")
         result.assignments += len(rows)
-    cal = spec.calendar
-    quarters = [
-        q for fy in spec.fiscal_years for q in cal.periods(PeriodKind.QUARTER, fy) if q.start <= spec.as_of
-    ]
-    for i, quarter in enumerate(quarters):
-        if progress is not None:
-            progress(f"running and closing {quarter.key}", i, len(quarters))
-        if quarter.end <= spec.as_of:
-            run_period(pay, quarter.key, actor="demo")
-            close_period(pay, quarter.key, actor="demo")
-            result.closed.append(quarter.key)
-        else:
-            run_period(pay, quarter.key, as_of=spec.as_of, actor="demo")
-            result.open_run = quarter.key
     return result
