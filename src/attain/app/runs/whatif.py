@@ -41,7 +41,6 @@ from attain.domain.plans.model import CompiledPlan, CreditRole
 from attain.engine.inputs import CreditSplit, OrderRow
 from attain.engine.relational import FactTables, WhatIf
 from attain.engine.relational.whatif import Estimate
-from attain.engine.results import PayeeResult
 
 _DAY = timedelta(days=1)
 KIND = "new"  # a won deal is booked as a new order, as its import books it
@@ -127,7 +126,7 @@ def estimate_opportunity(
             facts = _company_facts(tx, calendar, target.period, version, cache)
             return WhatIf(facts, target.period, person)
 
-        def work(whatif: WhatIf) -> tuple[Estimate, tuple[PayeeResult, ...], OrderRow]:
+        def work(whatif: WhatIf) -> tuple[Estimate, OrderRow]:
             # The won order takes the deal's id, as its import books it, unless an order has that id already.
             order_id = (
                 opp.external_id if not whatif.has_order(opp.external_id) else f"{opp.external_id}~whatif"
@@ -136,16 +135,16 @@ def estimate_opportunity(
             credit = tuple(
                 CreditSplit(order_id, s.person, s.share, s.role, i + 1) for i, s in enumerate(shares)
             )
-            return whatif.estimate(order, credit), whatif.baseline, order
+            return whatif.estimate(order, credit), order
 
         if cache is None:
             whatif = build()
             try:
-                estimate, baseline, order = work(whatif)
+                estimate, order = work(whatif)
             finally:
                 whatif.close()
         else:
-            estimate, baseline, order = cache.use((person, target.period.key, version), build, work)
+            estimate, order = cache.use((person, target.period.key, version), build, work)
     return WhatIfResult(
         person=person,
         name=who.name,
@@ -159,7 +158,7 @@ def estimate_opportunity(
         before=estimate.before,
         after=estimate.after,
         lines=order_lines(estimate, order, plan_currency),
-        changes=changed_lines(baseline, estimate, order.order_id, plan_currency),
+        changes=changed_lines(estimate, plan_currency),
         splits=shares,
     )
 

@@ -7,8 +7,6 @@ order, line by line, is what explains the delta: the order's lines plus the chan
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +15,7 @@ from attain.app.runs.records import EARNING, earning_explanation
 from attain.app.runs.statements import line_text
 from attain.engine.inputs import OrderRow
 from attain.engine.relational.whatif import Estimate
-from attain.engine.results import EarningLine, PayeeResult
+from attain.engine.results import EarningLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,54 +55,10 @@ def _line(
 
 def order_lines(estimate: Estimate, order: OrderRow, currency: str) -> tuple[WhatIfLine, ...]:
     """The order's own lines, as a statement would show them once it is booked."""
-    return tuple(
-        _line(r.plan_key, line, 0, line.amount, order, currency)
-        for r in estimate.results
-        for line in r.lines
-        if line.order_id == order.order_id
-    )
+    return tuple(_line(c.plan_key, c.line, 0, c.after, order, currency) for c in estimate.own)
 
 
-def changed_lines(
-    baseline: Iterable[PayeeResult], estimate: Estimate, order_id: str, currency: str
-) -> tuple[WhatIfLine, ...]:
+def changed_lines(estimate: Estimate, currency: str) -> tuple[WhatIfLine, ...]:
     """The other lines whose amount the order changes (or that appear or go), in the order of the results
-    with the order booked, then those that go."""
-    before = _keyed(baseline, order_id)
-    after = _keyed(estimate.results, order_id)
-    out: list[WhatIfLine] = []
-    for key, (plan_key, line) in after.items():
-        was = before.get(key)
-        old = 0 if was is None else was[1].amount
-        if old != line.amount:
-            out.append(_line(plan_key, line, old, line.amount, None, currency))
-    for key, (plan_key, line) in before.items():
-        if key not in after and line.amount != 0:
-            out.append(_line(plan_key, line, line.amount, 0, None, currency))
-    return tuple(out)
-
-
-def _keyed(results: Iterable[PayeeResult], order_id: str) -> dict[Hashable, tuple[str, EarningLine]]:
-    """Lines by what they are (plan, component, kind, order, credit, tier), numbered when that repeats."""
-    out: dict[Hashable, tuple[str, EarningLine]] = {}
-    seen: Counter[Hashable] = Counter()
-    plans: Counter[str] = Counter()
-    for r in results:
-        plans[r.plan_key] += 1  # a person on one plan twice in a period (two assignments) keeps them apart
-        for line in r.lines:
-            if line.order_id == order_id:
-                continue
-            what = (
-                r.plan_key,
-                plans[r.plan_key],
-                line.component,
-                line.kind,
-                line.order_id,
-                line.credit_role,
-                line.rollup_level,
-                line.split_sequence,
-                line.tier,
-            )
-            seen[what] += 1
-            out[(*what, seen[what])] = (r.plan_key, line)
-    return out
+    with the order booked, then those that go (see `Estimate.changes`)."""
+    return tuple(_line(c.plan_key, c.line, c.before, c.after, None, currency) for c in estimate.changes)

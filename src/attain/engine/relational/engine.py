@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -89,6 +90,10 @@ def needs_history(plan: CompiledPlan) -> bool:
     return False
 
 
+# Rows of the lines table as `PeriodRun.explain` reads them, and the reference's order of per-credit lines
+# within one payee's component.
+LINE_COLUMNS = "payee, comp, kind, amount, day, ono, role, level, seq, share_src, basis, tier, rate_id"
+LINE_ORDER = "day, ono, role, level, seq, CASE WHEN kind >= 2 THEN 1 ELSE 0 END, tier, tie"
 RATE_NAMES = pa.schema([("comp", pa.int32()), ("rate_id", pa.int32()), ("rate", pa.string())])
 
 
@@ -181,11 +186,11 @@ class PeriodRun:
 
     def line_count(self) -> int:
         row = self.con.execute(
-            f"SELECT COUNT(*) FROM lines WHERE pno = {self._target_pno()} AND NOT early"
+            f"SELECT COUNT(*) FROM lines WHERE pno = {self.target_pno()} AND NOT early"
         ).fetchone()
         return int(row[0]) if row else 0
 
-    def _target_pno(self) -> int:
+    def target_pno(self) -> int:
         if not self.payees:
             return 0
         return self.payees[0].terms.year.index(self.period)
@@ -234,7 +239,7 @@ class PeriodRun:
             "CAST(NULLIF(l.tier, 0) AS INTEGER) AS tier, r.rate "
             "FROM lines l JOIN payee_names n ON l.payee = n.payee JOIN component_names c ON l.comp = c.comp "
             "JOIN orders_src o ON l.ono = o.ono LEFT JOIN rate_names r ON l.comp = r.comp AND "
-            f"l.rate_id = r.rate_id {shares}WHERE l.pno = {self._target_pno()} AND NOT l.early"
+            f"l.rate_id = r.rate_id {shares}WHERE l.pno = {self.target_pno()} AND NOT l.early"
         ).to_arrow_table()
 
     def order_lines(self, order_id: str) -> list[EarningLine]:
@@ -250,17 +255,29 @@ class PeriodRun:
     def _credit_lines(self, where: str) -> dict[int, dict[int, list[EarningLine]]]:
         detailed: dict[int, dict[int, list[EarningLine]]] = defaultdict(lambda: defaultdict(list))
         rows = self.con.execute(
-            "SELECT payee, comp, kind, amount, day, ono, role, level, seq, share_src, basis, tier, rate_id "
-            f"FROM lines WHERE pno = {self._target_pno()} AND NOT early{where} ORDER BY payee, "
-            "comp, day, ono, "
-            "role, level, seq, CASE WHEN kind >= 2 THEN 1 ELSE 0 END, tier, tie"
+            f"SELECT {LINE_COLUMNS} FROM lines WHERE pno = {self.target_pno()} AND NOT early{where} "
+            f"ORDER BY payee, comp, {LINE_ORDER}"
         ).fetchall()
         ids = self.loaded.order_ids([r[5] for r in rows])
+        lines = self.explain(rows, ids, self.shares([r[9] for r in rows]))
+        for row, line in zip(rows, lines, strict=True):
+            detailed[row[0]][row[1]].append(line)
+        return detailed
+
+    def shares(self, positions: list[int]) -> dict[int, Decimal]:
+        """The shares of the splits at these input positions (negative ones, for no split, are left out)."""
         given = self.facts.inputs.splits
-        wanted = sorted({r[9] for r in rows if r[9] >= 0})
-        shares = {i: given[i].share for i in wanted} if given else self.loaded.shares(wanted)
+        wanted = sorted({i for i in positions if i >= 0})
+        return {i: given[i].share for i in wanted} if given else self.loaded.shares(wanted)
+
+    def explain(
+        self, rows: list[tuple[Any, ...]], order_ids: list[str], shares: dict[int, Decimal]
+    ) -> list[EarningLine]:
+        """Rows of the lines table (LINE_COLUMNS) as explained lines, given their orders' ids and their
+        splits' shares (see `shares`)."""
         by_number = {p.terms.number: p for p in self.payees}
-        for row, order_id in zip(rows, ids, strict=True):
+        out = []
+        for row, order_id in zip(rows, order_ids, strict=True):
             payee, comp, kind, amount, day, _, role, level, seq, share_src, basis, tier, rate_id = row
             plan, i = self.components[comp]
             share = shares[share_src] if share_src >= 0 else Decimal(1)
@@ -279,8 +296,8 @@ class PeriodRun:
                 tier,
                 rate_id,
             )
-            detailed[payee][comp].append(line)
-        return detailed
+            out.append(line)
+        return out
 
     def results(self) -> list[PayeeResult]:
         """Every payee's result with its explained lines, exactly as the reference evaluator gives them."""
