@@ -1,11 +1,12 @@
 """Benchmark: the what-if use case from the store on the demo company, against a run of the whole period.
 
-The demo company (60 rep seats, seed 7, as of a fixed day) is generated into a temporary SQLite file, or
-`--db URL` names one already generated. For a few reps with open opportunities it times: the first estimate
-(reads the period's facts and slices the rep's orders), then estimates from the cache (other deals and
-amounts of the same rep: what the rep page's forms ask), wall and CPU milliseconds, medians. The baseline,
-measured in the same run, is what the what-if replaces: reading the period's facts and evaluating the whole
-company with the fast engine, as a run with the deal booked would. Not a test: prints a table.
+The demo company (60 rep seats, seed 7, as of a fixed day) with the demo's plans assigned is generated into
+a temporary SQLite file, or `--db URL` names one already generated (plans included). For a few reps with
+open opportunities it times: the first estimate (reads the period's facts and slices the rep's orders),
+then estimates from the cache (other deals and amounts of the same rep: what the rep page's forms ask),
+wall and CPU milliseconds, medians. The baseline, measured in the same run, is what the what-if replaces:
+reading the period's facts and evaluating the whole company with the fast engine, as a run with the deal
+booked would. Not a test: prints a table.
 
     python benchmarks/whatif_store.py [--reps 60] [--db sqlite:///demo.db] [--people 3]
 """
@@ -28,6 +29,7 @@ from attain.app.runs.ports import OpportunityRecord
 from attain.app.runs.whatif import WhatIfResult, estimate_opportunity, open_opportunities
 from attain.app.runs.whatif_cache import WhatIfCache
 from attain.demo.install import install_demo
+from attain.demo.pay import install_plans
 from attain.demo.spec import DemoSpec
 from attain.domain.errors import AttainError
 from attain.engine.relational import evaluate_fast
@@ -133,7 +135,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{Path(folder) / 'demo.db'}")
         store.upgrade()
-        install_demo(store, DemoSpec(as_of=AS_OF, reps=args.reps))
+        spec = DemoSpec(as_of=AS_OF, reps=args.reps)
+        install_demo(store, spec)
+        install_plans(store, store, spec)  # the demo's plans and assignments: a what-if needs a plan
         measure(store, args.people)
         store.dispose()
 
