@@ -3,7 +3,7 @@
 manager's team page and on rep pages. Prints p50/p95/p99, requests per second and errors.
 
 The company is generated once into its own database (kept for reruns; `--fresh` regenerates it):
-python benchmarks/web_load.py [--reps 2000] [--orders 546000] [--users 50] [--seconds 30] [--workers 2]
+python benchmarks/web_load.py [--reps 2000] [--orders 552000] [--users 50] [--seconds 30] [--workers 2]
 The target is p95 under 200 ms with no errors. Only 127.0.0.1 is ever contacted.
 """
 
@@ -280,7 +280,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=2000)
     parser.add_argument(
-        "--orders", type=int, default=546_000, help="order lines (about 1.8 opportunities each)"
+        "--orders", type=int, default=552_000, help="order lines (about 1.8 opportunities each)"
     )
     parser.add_argument("--db-name", default="attain_web_load")
     parser.add_argument("--fresh", action="store_true", help="regenerate the company")

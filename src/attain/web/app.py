@@ -37,6 +37,7 @@ from attain.web import (
     whatif_api,
     whatif_pages,
 )
+from attain.web.collector import freeze_warm_objects, tune_for_serving
 from attain.web.errors import domain_error_response
 from attain.web.figures import warm_up
 from attain.web.forecast_cache import warm_up_forecasts
@@ -97,6 +98,7 @@ def create_app(store: SqlStore, *, secret_key: str | None = None, https_only: bo
 
 def app_from_environment() -> FastAPI:
     """The factory `attain serve` hands to uvicorn: reads ATTAIN_DATABASE_URL and ATTAIN_SECRET_KEY."""
+    tune_for_serving()
     store = open_store(os.environ.get("ATTAIN_DATABASE_URL"))
     app = create_app(
         store,
@@ -105,4 +107,5 @@ def app_from_environment() -> FastAPI:
     )
     warm_up(app)
     warm_up_forecasts(app, date.today())  # noqa: DTZ011 (the org's local day, as the dashboards' warm-up)
+    freeze_warm_objects()
     return app
