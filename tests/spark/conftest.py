@@ -22,8 +22,8 @@ def spark() -> Iterator[SparkSession]:
     reason = java_missing()
     if reason is not None:
         pytest.skip(reason)
-    # Test data is a few dozen rows: a handful of shuffle partitions instead of 200 keeps each of the
-    # program's statements fast. Benchmarks keep Spark's default (DESIGN.md section 5).
+    # Test data is a few dozen rows: one shuffle partition per core keeps each statement fast (the
+    # session's own default is two per local core, docs/spark.md).
     session = spark_session(
         SparkSettings(config={"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})
     )

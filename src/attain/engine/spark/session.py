@@ -6,6 +6,7 @@ Starting Spark costs 4-5 s, so a process keeps one session and every run reuses 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -16,6 +17,10 @@ from attain.domain.errors import InvalidInput
 
 DEFAULT_MASTER = "local[2]"
 MASTER_VARIABLE = "ATTAIN_SPARK_MASTER"
+_LOCAL = re.compile(r"^local(?:\[(\*|\d+)(?:\s*,\s*\d+)?\])?$")
+# Shuffle partitions per local core: Spark's default of 200 makes every stage of the program 200 tasks,
+# which on a few cores costs far more than the work itself (docs/spark.md, "Performance").
+PARTITIONS_PER_CORE = 2
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,17 @@ class SparkSettings:
     def from_environment(cls) -> SparkSettings:
         """The master URL from ATTAIN_SPARK_MASTER (local[2] when unset)."""
         return cls(master=os.environ.get(MASTER_VARIABLE) or DEFAULT_MASTER)
+
+
+def local_cores(master: str) -> int | None:
+    """The cores of a local master (`local`, `local[4]`, `local[*]`, `local[4, 2]`), None for a cluster."""
+    m = _LOCAL.match(master.strip())
+    if m is None:
+        return None
+    given = m.group(1)
+    if given is None:
+        return 1
+    return (os.cpu_count() or 1) if given == "*" else int(given)
 
 
 def java_missing() -> str | None:
@@ -58,11 +74,21 @@ def spark_session(settings: SparkSettings | None = None) -> SparkSession:
         # Money sums overflow loudly rather than wrap (Spark's ANSI mode, the default from 4.0).
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # Adaptive execution coalesces small shuffle partitions and picks broadcast joins from the
+        # sizes it sees; cached tables (every table of the program) may be coalesced too.
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
+        .config("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
         # Python functions (conditions with a division) run in worker processes: they must start the
         # interpreter that has attain installed, not whatever `python3` is first on PATH.
         .config("spark.pyspark.python", sys.executable)
         .config("spark.pyspark.driver.python", sys.executable)
     )
+    cores = local_cores(settings.master)
+    if cores is not None:
+        partitions = str(PARTITIONS_PER_CORE * cores)
+        builder = builder.config("spark.sql.shuffle.partitions", partitions)
+        builder = builder.config("spark.default.parallelism", partitions)
     for key, value in settings.config.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
