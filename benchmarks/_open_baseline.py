@@ -62,11 +62,12 @@ TIERS = [
 
 
 def baseline_components(
-    orders: Path, splits: Path, inp: CalculationInput, period: Period
+    orders: Path, splits: Path, inp: CalculationInput, period: Period, memory_limit: str = "3GB"
 ) -> tuple[Totals, int]:
-    """Each payee's total per component for `period` (zeros left out), and the number of lines."""
+    """Each payee's total per component for `period` (zeros left out), and the number of lines; DuckDB
+    gets the engine's memory limit, so both spill alike at 100 M orders."""
     con = duckdb.connect()
-    con.execute("SET memory_limit = '3GB'")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"CREATE VIEW orders AS SELECT * FROM read_parquet('{orders}')")
     con.execute(f"CREATE VIEW splits AS SELECT * FROM read_parquet('{splits}')")

@@ -137,16 +137,17 @@ def files(folder: Path, name: str) -> tuple[Path, Path]:
     return folder / f"{name}_orders.parquet", folder / f"{name}_splits.parquet"
 
 
-def close_prior(folder: Path, orders: int, payees: int) -> dict[str, Any]:
+def close_prior(folder: Path, orders: int, payees: int, memory_limit: str) -> dict[str, Any]:
     """The close of the quarter three periods back, before its correction: what the ledger holds."""
     from _open_baseline import baseline_components  # noqa: PLC0415
     from attain.engine.relational import FactTables, run_period  # noqa: PLC0415
+    from attain.engine.relational.engine import Workspace  # noqa: PLC0415
 
     inp = w.inputs(orders, payees)
-    run = run_period(FactTables(inp, *files(folder, "prior")), w.PRIOR)
+    run = run_period(FactTables(inp, *files(folder, "prior")), w.PRIOR, Workspace(memory_limit))
     posted = flat(person_totals(run))
     run.close()
-    expected, _ = baseline_components(*files(folder, "prior"), inp, w.PRIOR)
+    expected, _ = baseline_components(*files(folder, "prior"), inp, w.PRIOR, memory_limit)
     assert posted == expected, "the engine and the baseline disagree on the closed quarter"
     rows = [[p, c, v] for (p, c), v in sorted(posted.items())]
     (folder / "posted.json").write_text(json.dumps(rows))
@@ -193,8 +194,9 @@ def measure(folder: Path, orders: int, payees: int, backend: str, memory_limit: 
     seconds = time.perf_counter() - started
     peak_mib = peak.stop()
     started = time.perf_counter()
-    base_current, base_lines = baseline_components(*files(folder, "current"), inp, w.CURRENT)
-    base_prior = deltas(baseline_components(*files(folder, "prior_changed"), inp, w.PRIOR)[0], posted)
+    base_current, base_lines = baseline_components(*files(folder, "current"), inp, w.CURRENT, memory_limit)
+    changed = baseline_components(*files(folder, "prior_changed"), inp, w.PRIOR, memory_limit)
+    base_prior = deltas(changed[0], posted)
     baseline_seconds = time.perf_counter() - started
     if current != base_current or prior != base_prior or lines != base_lines:
         wrong = sum(1 for k in set(current) | set(base_current) if current.get(k) != base_current.get(k))
@@ -283,7 +285,7 @@ def run_child(what: str, folder: Path, orders: int, payees: int, memory_limit: s
         w.write(folder, orders, payees)
         return {"generated": orders}
     if what == "close":
-        return close_prior(folder, orders, payees)
+        return close_prior(folder, orders, payees, memory_limit)
     if what == "incremental":
         return incremental(folder, orders, payees, memory_limit)
     return measure(folder, orders, payees, what, memory_limit)
