@@ -23,17 +23,11 @@ import pyarrow as pa
 
 from attain.domain.calendar import Period
 from attain.domain.plans.model import (
-    Accumulation,
-    Bonus,
-    Commission,
-    CompiledPlan,
     CreditRole,
-    Gate,
-    Spiff,
 )
 from attain.engine.inputs import CalculationInput, CreditSplit, OrderRow
-from attain.engine.relational.engine import needs_history
 from attain.engine.relational.facts import FactTables
+from attain.engine.relational.sums import reads_earlier_periods
 
 
 class PersonRow(Protocol):
@@ -100,23 +94,6 @@ def rollup_depth(inp: CalculationInput, person: str) -> int:
         if a.person_id == person and plan is not None and CreditRole.ROLLUP in plan.crediting.roles:
             depth = max(depth, plan.crediting.rollup_levels)
     return depth
-
-
-def reads_earlier_periods(plan: CompiledPlan) -> bool:
-    """Whether a period's result of `plan` depends on orders of earlier periods of the fiscal year."""
-    if needs_history(plan) or any(m.accumulate is Accumulation.YEAR for m in plan.measures.values()):
-        return True
-    for comp in plan.components:
-        gates: tuple[Gate | None, ...] = getattr(comp, "gates", ())
-        if isinstance(comp, Commission):
-            gates = (*gates, comp.accelerator_gate)
-        if any(g is not None and g.window is Accumulation.YEAR for g in gates):
-            return True
-        if isinstance(comp, Bonus) and comp.formula is not None:  # a formula may read year-to-date fields
-            return True
-        if isinstance(comp, Spiff) and comp.lump_sum is not None:  # counts since the SPIFF's first day
-            return True
-    return False
 
 
 def _reached_people(inp: CalculationInput, credited: set[str]) -> set[str]:

@@ -22,27 +22,24 @@ from attain.domain.calendar import Period
 from attain.domain.errors import InvalidInput
 from attain.domain.plans.model import (
     Accumulation,
-    Bonus,
-    Cap,
-    CapWindow,
-    Commission,
     CompiledPlan,
     CreditRole,
     Spiff,
 )
 from attain.domain.plans.rounding import as_decimal
 from attain.engine.inputs import CalculationInput, PlanAssignmentRow
-from attain.engine.relational.assemble import (
-    ComponentPeriod,
-    PeriodOutcome,
-    component_lines,
-    measure_results,
-    plan_cap_line,
-    settle_component,
-)
+from attain.engine.relational.assemble import PeriodOutcome, measure_results
 from attain.engine.relational.crediting import direct_sql
 from attain.engine.relational.facts import FactTables, fx_table, load
 from attain.engine.relational.plan_run import PlanRun
+from attain.engine.relational.sums import (
+    PayeeKey,
+    PayeeSums,
+    needs_history,
+    payee_key,
+    reads_earlier_periods,
+    settle,
+)
 from attain.engine.relational.terms import Index, MeasureValues, PayeeTerms
 from attain.engine.results import EarningLine, PayeeResult
 
@@ -73,21 +70,6 @@ def select_payees(facts: FactTables, period: Period, index: Index) -> list[Payee
         PayeeTerms(index, number, inp.plans[a.plan_key], a, period)
         for number, a in enumerate(chosen.values())
     ]
-
-
-def needs_history(plan: CompiledPlan) -> bool:
-    """Whether earlier periods' payments change this period's lines (true-ups and yearly caps)."""
-    if plan.cap is not None and plan.cap.window is CapWindow.YEAR:
-        return True
-    for comp in plan.components:
-        cap: Cap | None = getattr(comp, "cap", None)
-        if cap is not None and cap.window is CapWindow.YEAR:
-            return True
-        if isinstance(comp, Commission) and plan.measures[comp.measure].accumulate is Accumulation.YEAR:
-            return True
-        if isinstance(comp, Bonus) and comp.accumulate is Accumulation.YEAR:
-            return True
-    return False
 
 
 # Rows of the lines table as `PeriodRun.explain` reads them, and the reference's order of per-credit lines
@@ -160,8 +142,11 @@ class PeriodRun:
             # The shared direct credits go as soon as the last plan reading them has its own credits.
             run.execute(needs_history(run.plan), release="direct_src" if sharing[-1:] == [run] else None)
         self.con.execute("DROP TABLE IF EXISTS direct_src")
+        self._sums: dict[PayeeKey, PayeeSums] = {}
         for p in self.payees:
-            _walk(p, self.runs[p.terms.plan.key])
+            sums = _sums(p, self.runs[p.terms.plan.key])
+            self._sums[payee_key(p.terms)] = sums
+            p.values, p.outcome = settle(p.terms, sums)
 
     def _share_direct_credits(self, runs: list[PlanRun], with_splits: bool) -> None:
         """Direct credits feed every plan crediting sellers or their managers: compute them once."""
@@ -183,6 +168,10 @@ class PeriodRun:
             a = p.terms.assignment
             out[(a.person_id, a.plan_key, a.valid_from)] = p.outcome.total
         return out
+
+    def sums(self) -> dict[PayeeKey, PayeeSums]:
+        """Each payee's sums (by person, plan, assignment start): what its outcome was settled from."""
+        return dict(self._sums)
 
     def line_count(self) -> int:
         row = self.con.execute(
@@ -336,33 +325,20 @@ def _header(p: Payee, lines: tuple[EarningLine, ...]) -> PayeeResult:
     )
 
 
-def _walk(p: Payee, run: PlanRun) -> None:
-    """The reference's period walk for one payee, on the relational program's totals."""
+def _sums(p: Payee, run: PlanRun) -> PayeeSums:
+    """A payee's sums as its plan's program aggregated them: of every period of the fiscal year up to the
+    target when the plan reads earlier periods, else of the target period only (nothing else counts)."""
     terms = p.terms
-    plan = terms.plan
-    values = run.values[terms.number]
-    p.values = values
-    paid = [0] * len(plan.components)
-    plan_paid = 0
-    for period in terms.evaluated:
-        for measure in plan.measures.values():
-            terms.quota(
-                measure, period, measure.accumulate
-            )  # a missing quota fails here, as in the reference
-        pno = terms.year.index(period)
-        parts: list[ComponentPeriod] = []
-        for i, comp in enumerate(plan.components):
-            raw, early = run.totals.get((terms.number, pno, run.first + i), (0, 0))
-            made = component_lines(values, comp, period, (raw, early), run.lumps.get((terms.number, i), {}))
-            part = settle_component(values, comp, period, raw, early, made, paid[i])
-            paid[i] += part.total
-            parts.append(part)
-        total = sum(part.total for part in parts)
-        cap = plan_cap_line(values, period, total, plan_paid)
-        outcome = PeriodOutcome(period, parts, cap)
-        plan_paid += outcome.total
-        if period == terms.target:
-            p.outcome = outcome
+    number = terms.number
+    values = run.values[number].per_period
+    every = reads_earlier_periods(terms.plan)
+    target = terms.year.index(terms.target)
+    here = terms.target
+    return PayeeSums(
+        {(k, period.start): v for (k, period), v in values.items() if v and (every or period == here)},
+        {k: v for k, v in run.totals.get(number, {}).items() if v != (0, 0) and (every or k[0] == target)},
+        {k: v for k, v in run.lumps.get(number, {}).items() if v and (every or k[1] == target)},
+    )
 
 
 def run_period(facts: FactTables, period: Period, workspace: Workspace | None = None) -> PeriodRun:

@@ -82,8 +82,10 @@ class PlanRun:
         self.fy_start = cal.year_start(cal.fiscal_year_of(period.start))
         self.program = PlanProgram(plan, self.fy_start, with_splits, fx_den)
         self.values: dict[int, MeasureValues] = {}
-        self.totals: dict[tuple[int, int, int], tuple[int, int]] = {}
-        self.lumps: dict[tuple[int, int], dict[tuple[int, bool], int]] = {}
+        # Per payee number: (raw, early) per (period index, component index in the plan), and lump-sum
+        # SPIFF counts per (component index, period index, after the SPIFF's last day).
+        self.totals: dict[int, dict[tuple[int, int], tuple[int, int]]] = defaultdict(dict)
+        self.lumps: dict[int, dict[tuple[int, int, bool], int]] = defaultdict(dict)
 
     def execute(self, history: bool, release: str | None = None) -> None:
         """Run the plan's program; `release` names a table to drop once the plan's credits are made."""
@@ -272,17 +274,14 @@ class PlanRun:
                 if comp.lump_sum is None:
                     con.execute(program.spiff_sql(cid, comp))
                 else:
-                    counts: dict[int, dict[tuple[int, bool], int]] = defaultdict(dict)
                     for payee, pidx, late, n in con.execute(program.lump_counts_sql(comp)).fetchall():
-                        counts[payee][(pidx, bool(late))] = int(n)
-                    for payee, c in counts.items():
-                        self.lumps[(payee, i)] = c
+                        self.lumps[payee][(i, pidx, bool(late))] = int(n)
         ids = ", ".join(str(self.first + i) for i in range(len(plan.components)))
         for payee, pno, comp, total, early in con.execute(
             "SELECT payee, pno, comp, SUM(amount), SUM(CASE WHEN early THEN amount ELSE 0 END) FROM lines "
             f"WHERE comp IN ({ids}) GROUP BY payee, pno, comp"
         ).fetchall():
-            self.totals[(payee, pno, comp)] = (int(total), int(early))
+            self.totals[payee][(pno, comp - self.first)] = (int(total), int(early))
 
     def _bucket_days(self) -> int:
         """Days per bucket of marginal tiers: about 16 credits a bucket, so summing them pays off even when
