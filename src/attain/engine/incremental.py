@@ -15,18 +15,14 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Protocol, TypeVar
-
-import duckdb
-import pyarrow as pa
 
 from attain.domain.calendar import Period
 from attain.domain.plans.model import (
     CreditRole,
 )
 from attain.engine.inputs import CalculationInput, CreditSplit, OrderRow
-from attain.engine.relational.facts import FactTables
+from attain.engine.relational.facts import FactTables, Reach
 from attain.engine.relational.sums import reads_earlier_periods
 
 
@@ -138,55 +134,18 @@ def affected(inp: CalculationInput, change: OrderChange, periods: Sequence[Perio
 
 def slice_facts(facts: FactTables, people: frozenset[str]) -> FactTables:
     """`facts` for `people` only: their assignments, and the orders (with all their splits) that credit
-    them or anyone below them, directly, by split or overlay, or through a territory they hold."""
+    them or anyone below them, directly, by split or overlay, or through a territory they hold. The orders
+    are filtered as a run loads them (`FactTables.only`), so the facts are never copied."""
     inp = facts.inputs
     _, down = _links(inp)
     # Credits roll up at most the deepest plan's levels: reports further down pay nobody in `people`.
     deepest = max((rollup_depth(inp, person) for person in people), default=0)
-    below = set(_climb(down, set(people), deepest))
-    held = sorted({t.territory for t in inp.territories if t.person_id in people})
-    con = duckdb.connect()
-    try:
-        con.register("wanted_people", pa.table({"person_id": pa.array(sorted(below), pa.string())}))
-        con.register("wanted_territories", pa.table({"territory": pa.array(held, pa.string())}))
-        splits = _source(con, "splits_in", facts.splits)
-        orders = _source(con, "orders_in", facts.orders)
-        assert orders is not None
-        names = set(con.sql("SELECT * FROM orders_in LIMIT 0").to_arrow_table().column_names)
-        reach = ["owner IN (SELECT person_id FROM wanted_people)"] if "owner" in names else []
-        if "territory" in names:
-            reach.append("territory IN (SELECT territory FROM wanted_territories)")
-        if splits is not None:
-            reach.append(
-                "order_id IN (SELECT order_id FROM splits_in "
-                "WHERE person_id IN (SELECT person_id FROM wanted_people))"
-            )
-        where = " OR ".join(reach) or "FALSE"
-        # Only fixed column and table names are written into the text; the people are a registered table.
-        kept = con.sql(f"SELECT * FROM orders_in WHERE {where} ORDER BY order_id").to_arrow_table()  # noqa: S608
-        kept_splits = None
-        if splits is not None:
-            con.register("kept_orders", kept.select(["order_id"]))
-            kept_splits = con.sql(
-                "SELECT * EXCLUDE (position) FROM (SELECT *, row_number() OVER () AS position "
-                "FROM splits_in) WHERE order_id IN (SELECT order_id FROM kept_orders) ORDER BY position"
-            ).to_arrow_table()
-    finally:
-        con.close()
+    below = frozenset(_climb(down, set(people), deepest))
+    held = frozenset(t.territory for t in inp.territories if t.person_id in people)
     chosen = tuple(a for a in inp.assignments if a.person_id in people)
     # Split shares are looked up by position in the facts given: the inputs carry no order rows of their own.
     sliced = dataclasses.replace(inp, assignments=chosen, orders=(), splits=())
-    return FactTables(sliced, kept, kept_splits)
-
-
-def _source(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table | Path | None) -> str | None:
-    if table is None:
-        return None
-    if isinstance(table, Path):
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{table}')")  # noqa: S608
-    else:
-        con.register(name, table)
-    return name
+    return FactTables(sliced, facts.orders, facts.splits, Reach(below, held))
 
 
 def merge(previous: Sequence[Row], fresh: Sequence[Row], people: frozenset[str]) -> list[Row]:

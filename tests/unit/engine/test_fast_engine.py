@@ -219,6 +219,19 @@ def test_a_parquet_file_of_orders_out_of_id_order_is_refused(tmp_path: Path) -> 
         run_period(FactTables(inp, path), Q1)
 
 
+def test_row_groups_each_sorted_but_out_of_order_are_refused(tmp_path: Path) -> None:
+    table = FactTables.from_input(company(ORDERS)).orders
+    assert isinstance(table, pa.Table)
+    assert table.num_rows >= 2
+    half = table.num_rows // 2
+    path = tmp_path / "orders.parquet"
+    # Two row groups, each in id order, the later ids first.
+    pq.write_table(pa.concat_tables([table.slice(half), table.slice(0, half)]), path, row_group_size=half)
+    assert pq.ParquetFile(path).metadata.num_row_groups >= 2
+    with pytest.raises(InvalidInput, match="not sorted by order_id"):
+        run_period(FactTables(company(ORDERS), path), Q1)
+
+
 @pytest.mark.parametrize(
     ("mode", "expected"),
     [

@@ -6,13 +6,16 @@ import dataclasses
 import os
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
-import pyarrow as pa
+import duckdb
+import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from attain.domain.calendar import FiscalCalendar, Period, PeriodKind
-from attain.domain.errors import AttainError
+from attain.domain.errors import AttainError, InvalidInput
 from attain.domain.plans.model import CreditRole
 from attain.engine.incremental import OrderChange, affected, recalculate, slice_facts
 from attain.engine.inputs import (
@@ -25,6 +28,7 @@ from attain.engine.inputs import (
 )
 from attain.engine.plan_source import compile_text
 from attain.engine.relational import FactTables, run_period
+from attain.engine.relational.facts import load, orders_table, splits_table
 from attain.engine.results import PayeeResult
 from tests.unit.engine.generated_plans import FY, PEOPLE, companies
 
@@ -264,9 +268,36 @@ def test_the_slice_keeps_only_orders_that_roll_up_to_the_reached_people() -> Non
         OrderRow("o3", date(FY, 5, 12), 3_000, "USD", owner="ed", territory="west"),
     )
     facts = FactTables.from_input(dataclasses.replace(inp, orders=orders))
-    kept = slice_facts(facts, frozenset({"mo"})).orders
-    assert isinstance(kept, pa.Table)
-    assert kept.column("order_id").to_pylist() == ["o1"]
-    kept = slice_facts(facts, frozenset({"tia"})).orders
-    assert isinstance(kept, pa.Table)
-    assert kept.column("order_id").to_pylist() == ["o2", "o3"]
+    assert loaded_orders(slice_facts(facts, frozenset({"mo"}))) == ["o1"]
+    assert loaded_orders(slice_facts(facts, frozenset({"tia"}))) == ["o2", "o3"]
+
+
+def loaded_orders(facts: FactTables) -> list[str]:
+    """The ids of the orders a run of `facts` loads, in their numbers' order."""
+    con = duckdb.connect()
+    try:
+        load(con, facts, 2)
+        return [r[0] for r in con.execute("SELECT order_id FROM orders_src ORDER BY ono").fetchall()]
+    finally:
+        con.close()
+
+
+def test_the_slice_of_a_parquet_file_keeps_split_orders_and_checks_their_order(tmp_path: Path) -> None:
+    inp = company(REP)
+    orders = (
+        OrderRow("o1", date(FY, 5, 10), 1_000, "USD", owner="ed"),
+        OrderRow("o2", date(FY, 5, 11), 2_000, "USD", owner="ed"),
+        OrderRow("o3", date(FY, 5, 12), 3_000, "USD", owner="ann"),
+    )
+    splits = (
+        CreditSplit("o2", "ed", Decimal("0.5"), sequence=1),
+        CreditSplit("o2", "ann", Decimal("0.5"), sequence=2),
+    )
+    pq.write_table(orders_table(orders), tmp_path / "orders.parquet")
+    pq.write_table(splits_table(splits), tmp_path / "splits.parquet")
+    facts = FactTables(inp, tmp_path / "orders.parquet", tmp_path / "splits.parquet")
+    assert loaded_orders(slice_facts(facts, frozenset({"ann"}))) == ["o2", "o3"]
+    # Out of order among the reached orders: refused, as for a whole file.
+    pq.write_table(orders_table((orders[2], orders[1], orders[0])), tmp_path / "orders.parquet")
+    with pytest.raises(InvalidInput, match="orders are not sorted by order_id"):
+        loaded_orders(slice_facts(facts, frozenset({"ann"})))

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -59,14 +62,25 @@ SPLIT_SCHEMA = pa.schema(
 
 
 @dataclass(frozen=True)
+class Reach:
+    """A filter on the orders a run loads: those crediting one of `people` (as owner or in a split of the
+    order) or lying in one of `territories`."""
+
+    people: frozenset[str]
+    territories: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class FactTables:
     """Orders and splits as Arrow tables or Parquet files (columns of ORDER_SCHEMA / SPLIT_SCHEMA; optional
     ones may be missing; a Parquet file of orders must be sorted by order id, which is checked); every other
-    input (plans, assignments, people, hierarchy, quotas, rates) from `inputs`."""
+    input (plans, assignments, people, hierarchy, quotas, rates) from `inputs`. With `only`, a run loads
+    just the orders it reaches (and their splits), filtered as it reads them: no copy of the facts."""
 
     inputs: CalculationInput
     orders: pa.Table | Path
     splits: pa.Table | Path | None = None
+    only: Reach | None = None
 
     @property
     def has_splits(self) -> bool:
@@ -140,21 +154,29 @@ class Loaded:
         return {int(i): Decimal(str(share)).normalize() for i, share in rows}
 
 
+def _not_sorted(path: Path) -> InvalidInput:
+    return InvalidInput(
+        f"{path}: orders are not sorted by order_id", hint="write the file ordered by order_id"
+    )
+
+
 def _sorted_parquet(path: Path) -> None:
-    previous = None
-    for batch in pq.ParquetFile(path).iter_batches(columns=["order_id"], batch_size=1_000_000):
-        ids = batch.column(0)
+    """Refuse a file of orders not sorted by order id. Row groups are checked on every core (Arrow decodes
+    and compares without holding the GIL), then their edges in file order."""
+
+    def group(i: int) -> tuple[str, str] | None:
+        ids = pq.ParquetFile(path).read_row_group(i, columns=["order_id"]).column(0)
         if len(ids) == 0:
-            continue
-        if previous is not None and ids[0].as_py() < previous:
-            raise InvalidInput(
-                f"{path}: orders are not sorted by order_id", hint="write the file ordered by order_id"
-            )
+            return None
         if len(ids) > 1 and not pc.all(pc.less_equal(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():
-            raise InvalidInput(
-                f"{path}: orders are not sorted by order_id", hint="write the file ordered by order_id"
-            )
-        previous = ids[len(ids) - 1].as_py()
+            raise _not_sorted(path)
+        return ids[0].as_py(), ids[len(ids) - 1].as_py()
+
+    groups = pq.ParquetFile(path).metadata.num_row_groups
+    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, max(groups, 1))) as pool:
+        edges = [e for e in pool.map(group, range(groups)) if e is not None]
+    if any(before[1] > after[0] for before, after in itertools.pairwise(edges)):
+        raise _not_sorted(path)
 
 
 def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) -> Loaded:
@@ -163,7 +185,8 @@ def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) 
     Orders are numbered in id order (`ono`), so the program sorts and joins on integers.
     """
     if isinstance(facts.orders, Path):
-        _sorted_parquet(facts.orders)
+        if facts.only is None:
+            _sorted_parquet(facts.orders)
         names = pq.ParquetFile(facts.orders).schema_arrow.names
         con.execute(
             "CREATE OR REPLACE TEMP VIEW orders_arrow AS SELECT *, file_row_number AS ono "
@@ -174,6 +197,20 @@ def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) 
         names = orders.column_names
         orders = orders.append_column("ono", pa.array(np.arange(orders.num_rows, dtype=np.int64)))
         con.register("orders_arrow", orders)
+    splits = facts.splits
+    if isinstance(splits, Path):
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW splits_arrow AS SELECT *, CAST(file_row_number AS INTEGER) AS ord "
+            f"FROM read_parquet('{splits}', file_row_number = true)"
+        )
+    elif splits is not None and splits.num_rows:
+        splits = splits.append_column("ord", pa.array(np.arange(splits.num_rows, dtype=np.int32)))
+        con.register("splits_arrow", splits)
+    source = "orders_arrow"
+    if facts.only is not None:
+        source = _reached(con, facts.only, names, facts.has_splits)
+        if isinstance(facts.orders, Path):
+            _sorted_reached(con, facts.orders)
     cols = [
         "ono",
         "order_id",
@@ -187,16 +224,7 @@ def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) 
         cols.append(_column(names, name, "VARCHAR"))
     for name in ("invoiced_on", "paid_on"):
         cols.append(_column(names, name, "DATE"))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW orders_src AS SELECT {', '.join(cols)} FROM orders_arrow")
-    splits = facts.splits
-    if isinstance(splits, Path):
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW splits_arrow AS SELECT *, CAST(file_row_number AS INTEGER) AS ord "
-            f"FROM read_parquet('{splits}', file_row_number = true)"
-        )
-    elif splits is not None and splits.num_rows:
-        splits = splits.append_column("ord", pa.array(np.arange(splits.num_rows, dtype=np.int32)))
-        con.register("splits_arrow", splits)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW orders_src AS SELECT {', '.join(cols)} FROM {source}")
     if facts.has_splits:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE splits_src AS SELECT o.ono, s.person_id, "
@@ -250,6 +278,40 @@ def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) 
         ),
     )
     return Loaded(con)
+
+
+def _reached(con: duckdb.DuckDBPyConnection, reach: Reach, names: list[str], with_splits: bool) -> str:
+    """A table of the orders `reach` keeps (numbers and split positions as in the whole facts)."""
+    people = pa.array(sorted(reach.people), pa.string())
+    territories = pa.array(sorted(reach.territories), pa.string())
+    con.register("reach_people", pa.table({"person_id": people}))
+    con.register("reach_territories", pa.table({"territory": territories}))
+    where = ["owner IN (SELECT person_id FROM reach_people)"] if "owner" in names else []
+    if "territory" in names:
+        where.append("territory IN (SELECT territory FROM reach_territories)")
+    if with_splits:
+        # The split orders first: probing every order id against them is the costly part of the filter.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE reach_split_orders AS SELECT DISTINCT order_id FROM splits_arrow "
+            "WHERE person_id IN (SELECT person_id FROM reach_people)"
+        )
+        where.append("order_id IN (SELECT order_id FROM reach_split_orders)")
+    # Only fixed names go into the text: the people and territories are registered tables.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE orders_reached AS SELECT * FROM orders_arrow "
+        f"WHERE {' OR '.join(where) or 'FALSE'}"
+    )
+    return "orders_reached"
+
+
+def _sorted_reached(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Order numbers follow order ids among the reached orders (all the program needs of a file's order)."""
+    wrong = con.execute(
+        "SELECT order_id FROM (SELECT order_id, LAG(order_id) OVER (ORDER BY ono) AS before "
+        "FROM orders_reached) WHERE order_id < before LIMIT 1"
+    ).fetchone()
+    if wrong is not None:
+        raise _not_sorted(path)
 
 
 @lru_cache(maxsize=4)
