@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,8 @@ sys.path.insert(0, str(HERE.parent))
 import open_workload as w  # noqa: E402
 
 Totals = dict[tuple[str, str], int]
+INCREMENTAL_REPEATS = 5
+FULL_REPEATS = 3
 
 
 def parse_size(text: str) -> int:
@@ -254,20 +257,25 @@ def incremental(folder: Path, orders: int, payees: int, memory_limit: str) -> di
     previous = {w.PRIOR.key: totals(FactTables(inp, *files(folder, "prior")), w.PRIOR)}
     changed_facts = FactTables(inp, *files(folder, "prior_changed"))
     plan = plan_recalculation(inp, change, [w.PRIOR])
-    started = time.perf_counter()
-    updated = recalculate_totals(previous, changed_facts, change, [w.PRIOR], space)
-    seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    full = totals(changed_facts, w.PRIOR)
-    full_seconds = time.perf_counter() - started
+    seconds, full_seconds, equal = [], [], True
+    for _ in range(INCREMENTAL_REPEATS):
+        started = time.perf_counter()
+        updated = recalculate_totals(previous, changed_facts, change, [w.PRIOR], space)
+        seconds.append(time.perf_counter() - started)
+    for _ in range(FULL_REPEATS):
+        started = time.perf_counter()
+        full = totals(changed_facts, w.PRIOR)
+        full_seconds.append(time.perf_counter() - started)
+        equal = equal and updated[w.PRIOR.key] == full
     return {
         "changed": len(after),
         "people": len(plan.patched | plan.recalculated),
         "patched": len(plan.patched),
         "payees": len(full),
-        "incremental_seconds": seconds,
-        "full_seconds": full_seconds,
-        "equal": updated[w.PRIOR.key] == full,
+        "incremental_seconds": statistics.median(seconds),
+        "incremental_range": [min(seconds), max(seconds)],
+        "full_seconds": statistics.median(full_seconds),
+        "equal": equal,
         "load": os.getloadavg()[0],
     }
 
@@ -311,7 +319,7 @@ def main() -> int:
         print(json.dumps(run_child(what, Path(folder), int(orders), int(payees), limit)))
         return 0
     sizes = [parse_size(s) for s in args.sizes.split(",")]
-    backends = args.backends.split(",")
+    backends = [b for b in args.backends.split(",") if b]  # empty: only --incremental
     if unknown := set(backends) - {"duckdb", "spark"}:
         parser.error(f"unknown backend(s) {', '.join(sorted(unknown))}: use duckdb, spark")
     print(
@@ -348,8 +356,9 @@ def main() -> int:
                 print(
                     f"incremental: {r['changed']} orders changed in a {orders:,}-order quarter reach "
                     f"{r['people']} of {r['payees']:,} payees ({r['patched']} patched, the others "
-                    f"recalculated): {r['incremental_seconds']:.2f} s against "
-                    f"{r['full_seconds']:.2f} s for the full recalculation "
+                    f"recalculated): {r['incremental_seconds']:.2f} s (median of {INCREMENTAL_REPEATS}, "
+                    f"{r['incremental_range'][0]:.2f}-{r['incremental_range'][1]:.2f}) against "
+                    f"{r['full_seconds']:.2f} s for the full recalculation (median of {FULL_REPEATS}) "
                     f"({r['full_seconds'] / r['incremental_seconds']:.1f}x); equal to it: {r['equal']}; "
                     f"load {r['load']:.1f}",
                     flush=True,
