@@ -207,22 +207,33 @@ def write(folder: Path, orders: int, payees: int) -> None:
         split_writer.close()
 
 
+def as_rows(order_table: pa.Table, split_table: pa.Table) -> tuple[list[OrderRow], list[CreditSplit]]:
+    """Tables of the workload's orders and splits as plain rows."""
+    return (
+        [
+            OrderRow(
+                o["order_id"],
+                o["booked_on"],
+                o["amount"],
+                o["currency"],
+                owner=o["owner"],
+                product_family=o["product_family"],
+            )
+            for o in order_table.to_pylist()
+        ],
+        [
+            CreditSplit(s["order_id"], s["person_id"], s["share"], sequence=s["sequence"])
+            for s in split_table.to_pylist()
+        ],
+    )
+
+
 def rows(name: str, orders: int, payees: int) -> tuple[tuple[OrderRow, ...], tuple[CreditSplit, ...]]:
     """File `name` as plain rows, for the reference evaluator at small sizes."""
     order_rows: list[OrderRow] = []
     split_rows: list[CreditSplit] = []
     for order_table, split_table in chunks(name, orders, payees):
-        for o in order_table.to_pylist():
-            order_rows.append(
-                OrderRow(
-                    o["order_id"],
-                    o["booked_on"],
-                    o["amount"],
-                    o["currency"],
-                    owner=o["owner"],
-                    product_family=o["product_family"],
-                )
-            )
-        for s in split_table.to_pylist():
-            split_rows.append(CreditSplit(s["order_id"], s["person_id"], s["share"], sequence=s["sequence"]))
+        more_orders, more_splits = as_rows(order_table, split_table)
+        order_rows += more_orders
+        split_rows += more_splits
     return tuple(order_rows), tuple(split_rows)

@@ -223,21 +223,9 @@ def incremental(folder: Path, orders: int, payees: int, memory_limit: str) -> di
 
     def picked(name: str) -> tuple[list[OrderRow], list[CreditSplit]]:
         order_file, split_file = files(folder, name)
-        found = pq.read_table(order_file, filters=[("order_id", "in", ids)]).to_pylist()
-        splits = pq.read_table(split_file, filters=[("order_id", "in", ids)]).to_pylist()
-        return (
-            [
-                OrderRow(
-                    o["order_id"],
-                    o["booked_on"],
-                    o["amount"],
-                    o["currency"],
-                    owner=o["owner"],
-                    product_family=o["product_family"],
-                )
-                for o in found
-            ],
-            [CreditSplit(s["order_id"], s["person_id"], s["share"], sequence=s["sequence"]) for s in splits],
+        return w.as_rows(
+            pq.read_table(order_file, filters=[("order_id", "in", ids)]),
+            pq.read_table(split_file, filters=[("order_id", "in", ids)]),
         )
 
     before, splits_before = picked("prior")
