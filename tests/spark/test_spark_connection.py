@@ -28,7 +28,7 @@ def test_parquet_rows_are_numbered_in_file_order_across_partitions(
     # Many small row groups and small byte ranges: the file is read by several partitions.
     pq.write_table(pa.table({"order_id": ids, "amount": list(range(rows))}), path, row_group_size=1_000)
     con = SparkConnection(spark)
-    previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    previous = spark.conf.get("spark.sql.files.maxPartitionBytes") or "128MB"
     spark.conf.set("spark.sql.files.maxPartitionBytes", "16k")
     try:
         con.execute(

@@ -125,3 +125,53 @@ def test_generated_plans_give_the_embedded_engines_rows_on_spark(
     actual = on_spark(spark, inp, period)
     assert actual == expected
     assert plain(actual) == plain(expected)
+
+
+def test_a_sliced_run_from_parquet_gives_the_embedded_engines_rows_on_spark(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """An incremental slice (orders filtered while loading, id order checked among them) on both backends."""
+    import dataclasses  # noqa: PLC0415
+    from datetime import date  # noqa: PLC0415
+    from decimal import Decimal  # noqa: PLC0415
+
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    from attain.domain.calendar import PeriodKind  # noqa: PLC0415
+    from attain.engine.incremental import slice_facts  # noqa: PLC0415
+    from attain.engine.inputs import CreditSplit, OrderRow  # noqa: PLC0415
+    from attain.engine.relational import run_period  # noqa: PLC0415
+    from attain.engine.relational.facts import FactTables, orders_table, splits_table  # noqa: PLC0415
+    from attain.engine.spark import SparkWorkspace, run_period_spark  # noqa: PLC0415
+    from tests.unit.engine.test_incremental import REP, company  # noqa: PLC0415
+
+    orders = (
+        OrderRow("o1", date(2025, 5, 10), 100_000, "USD", owner="ann", product_family="HW"),
+        OrderRow("o2", date(2025, 5, 11), 250_001, "USD", owner="ed"),
+        OrderRow("o3", date(2025, 5, 12), 300_000, "USD", owner="tia", territory="west"),
+        OrderRow("o4", date(2025, 6, 2), 70_000, "USD", owner="ed", territory="east"),
+    )
+    splits = (
+        CreditSplit("o2", "ed", Decimal("0.6"), sequence=1),
+        CreditSplit("o2", "ann", Decimal("0.4"), sequence=2),
+    )
+    pq.write_table(orders_table(orders), tmp_path / "orders.parquet")
+    pq.write_table(splits_table(splits), tmp_path / "splits.parquet")
+    inp = dataclasses.replace(company(REP), orders=(), splits=())
+    facts = slice_facts(
+        FactTables(inp, tmp_path / "orders.parquet", tmp_path / "splits.parquet"), frozenset({"ann", "mo"})
+    )
+    q2 = inp.calendar.periods(PeriodKind.QUARTER, 2025)[1]
+    embedded = run_period(facts, q2)
+    try:
+        expected = embedded.results()
+        assert embedded.line_count() > 0
+    finally:
+        embedded.close()
+    assert {r.person_id for r in expected} == {"ann", "mo"}
+    assert {line.order_id for r in expected for line in r.lines if line.order_id} == {"o1", "o2"}
+    workspace = SparkWorkspace(spark)
+    try:
+        assert run_period_spark(facts, q2, workspace).results() == expected
+    finally:
+        workspace.close()
