@@ -25,9 +25,11 @@ from attain.domain.calendar import Period
 from attain.domain.plans.model import Commission, CompiledPlan
 from attain.engine.incremental import OrderChange, affected, merge, slice_facts
 from attain.engine.inputs import CalculationInput, CreditSplit, OrderRow
+from attain.engine.relational.assemble import PeriodOutcome
 from attain.engine.relational.engine import PeriodRun, Workspace, run_period
 from attain.engine.relational.facts import FactTables
 from attain.engine.relational.sums import PayeeKey, PayeeSums, payee_key, settle
+from attain.engine.relational.terms import PayeeTerms
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,12 @@ class PayeeTotals:
     def key(self) -> PayeeKey:
         return (self.person_id, self.plan_key, self.valid_from)
 
-    @property
-    def total(self) -> int:
-        return sum(total for _, total in self.components) + self.plan_cap
+
+def _row(terms: PayeeTerms, outcome: PeriodOutcome, sums: PayeeSums) -> PayeeTotals:
+    keys = [c.key for c in terms.plan.components]
+    parts = tuple(zip(keys, (part.total for part in outcome.components), strict=True))
+    cap = 0 if outcome.plan_cap is None else outcome.plan_cap.amount
+    return PayeeTotals(*payee_key(terms), parts, cap, sums)
 
 
 def payee_totals(run: PeriodRun) -> list[PayeeTotals]:
@@ -57,11 +62,7 @@ def payee_totals(run: PeriodRun) -> list[PayeeTotals]:
     out = []
     for p in run.payees:
         assert p.outcome is not None
-        keys = [c.key for c in p.terms.plan.components]
-        parts = tuple(zip(keys, (part.total for part in p.outcome.components), strict=True))
-        cap = 0 if p.outcome.plan_cap is None else p.outcome.plan_cap.amount
-        key = payee_key(p.terms)
-        out.append(PayeeTotals(*key, parts, cap, sums[key]))
+        out.append(_row(p.terms, p.outcome, sums[payee_key(p.terms)]))
     return out
 
 
@@ -86,16 +87,12 @@ def plan_recalculation(
     inp: CalculationInput, change: OrderChange, periods: Sequence[Period]
 ) -> Recalculation:
     reach = affected(inp, change, periods)
-    patched = frozenset(
-        person
-        for person in reach.people
-        if all(
-            pays_each_credit_alone(inp.plans[a.plan_key])
-            for a in inp.assignments
-            if a.person_id == person and a.plan_key in inp.plans
-        )
-    )
-    return Recalculation(patched, reach.people - patched, reach.periods)
+    tiered = {
+        a.person_id
+        for a in inp.assignments
+        if a.plan_key in inp.plans and not pays_each_credit_alone(inp.plans[a.plan_key])
+    }
+    return Recalculation(reach.people - tiered, reach.people & tiered, reach.periods)
 
 
 def recalculate_totals(
@@ -163,11 +160,7 @@ def _patch(
             if old is None:
                 raise ValueError(f"{key[0]} ({key[1]}) has no previous totals for {period.key}")
             sums = old.sums.patched(was[key].sums, now[key].sums)
-            _, outcome = settle(p.terms, sums)
-            keys = [c.key for c in p.terms.plan.components]
-            parts = tuple(zip(keys, (part.total for part in outcome.components), strict=True))
-            cap = 0 if outcome.plan_cap is None else outcome.plan_cap.amount
-            out.append(PayeeTotals(*key, parts, cap, sums))
+            out.append(_row(p.terms, settle(p.terms, sums)[1], sums))
         return out
     finally:
         space.close()

@@ -206,9 +206,10 @@ def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) 
     elif splits is not None and splits.num_rows:
         splits = splits.append_column("ord", pa.array(np.arange(splits.num_rows, dtype=np.int32)))
         con.register("splits_arrow", splits)
+    with_splits = facts.has_splits  # reads a Parquet file's footer: once
     source = "orders_arrow"
     if facts.only is not None:
-        source = _reached(con, facts.only, names, facts.has_splits)
+        source = _reached(con, facts.only, names, with_splits)
         if isinstance(facts.orders, Path):
             _sorted_reached(con, facts.orders)
     cols = [
@@ -225,7 +226,7 @@ def load(con: duckdb.DuckDBPyConnection, facts: FactTables, rollup_levels: int) 
     for name in ("invoiced_on", "paid_on"):
         cols.append(_column(names, name, "DATE"))
     con.execute(f"CREATE OR REPLACE TEMP VIEW orders_src AS SELECT {', '.join(cols)} FROM {source}")
-    if facts.has_splits:
+    if with_splits:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE splits_src AS SELECT o.ono, s.person_id, "
             "CAST(CAST(s.share AS DECIMAL(38, 9)) * 1000000000 AS BIGINT) AS share_num, "
