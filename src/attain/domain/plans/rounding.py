@@ -15,9 +15,14 @@ from attain.domain.plans.model import RoundingMode
 
 def round_fraction(value: Fraction, mode: RoundingMode) -> int:
     """`value` rounded to an integer: half_even, half_up (ties away from zero), down or up (from zero)."""
-    sign = -1 if value < 0 else 1
-    magnitude = abs(value)
-    whole, rest = divmod(magnitude.numerator, magnitude.denominator)
+    return round_ratio(value.numerator, value.denominator, mode)
+
+
+def round_ratio(numerator: int, denominator: int, mode: RoundingMode) -> int:
+    """`numerator / denominator` (denominator above zero) rounded as `round_fraction` does, in integers:
+    callers with thousands of payees skip building a Fraction for every product."""
+    sign = -1 if numerator < 0 else 1
+    whole, rest = divmod(abs(numerator), denominator)
     if rest == 0:
         return sign * whole
     if mode is RoundingMode.DOWN:
@@ -25,9 +30,9 @@ def round_fraction(value: Fraction, mode: RoundingMode) -> int:
     if mode is RoundingMode.UP:
         return sign * (whole + 1)
     twice = 2 * rest
-    if twice > magnitude.denominator:
+    if twice > denominator:
         return sign * (whole + 1)
-    if twice < magnitude.denominator:
+    if twice < denominator:
         return sign * whole
     if mode is RoundingMode.HALF_UP:
         return sign * (whole + 1)

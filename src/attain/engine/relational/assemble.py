@@ -58,14 +58,16 @@ class ComponentPeriod:
 
 @dataclass(slots=True)
 class PeriodOutcome:
+    """A payee's settled period; its parts are not changed afterwards, so the total is taken once."""
+
     period: Period
     components: list[ComponentPeriod]
     plan_cap: EarningLine | None
+    total: int = field(init=False)
 
-    @property
-    def total(self) -> int:
+    def __post_init__(self) -> None:
         plan = 0 if self.plan_cap is None else self.plan_cap.amount
-        return sum(c.total for c in self.components) + plan
+        self.total = sum(c.total for c in self.components) + plan
 
 
 def _cap_note(cap: Cap) -> str:
@@ -149,8 +151,8 @@ def settle_component(
             extra.append(EarningLine(comp.key, "cap", limit - total, note=_cap_note(cap)))
     out.raw_total = raw_total
     out.early_total = early_total
-    out.lines = sorted(made, key=_rank) + sorted(extra, key=_rank)
-    out.lines = sorted(out.lines, key=_rank)
+    # Stable: lines of one rank keep their order, the made ones first.
+    out.lines = sorted(made + extra, key=_rank) if made or extra else []
     return out
 
 

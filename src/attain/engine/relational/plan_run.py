@@ -31,11 +31,12 @@ from attain.domain.plans.model import (
     TierBasis,
     TierMethod,
 )
-from attain.domain.plans.rounding import as_decimal, major_of, round_fraction
+from attain.domain.plans.rounding import as_decimal, major_of, round_ratio
 from attain.engine.relational.crediting import SHARE_ONE
 from attain.engine.relational.facts import Loaded
 from attain.engine.relational.program import KIND_CODE, PlanProgram
 from attain.engine.relational.sqltext import ROLE_NAMES
+from attain.engine.relational.sums import reads_earlier_periods
 from attain.engine.relational.terms import MeasureValues, PayeeTerms, exact
 from attain.engine.results import EarningLine
 
@@ -81,6 +82,7 @@ class PlanRun:
         cal = payees[0].terms.index.calendar
         self.fy_start = cal.year_start(cal.fiscal_year_of(period.start))
         self.program = PlanProgram(plan, self.fy_start, with_splits, fx_den)
+        self.reads_earlier = reads_earlier_periods(plan)
         self.values: dict[int, MeasureValues] = {}
         # Per payee number: (raw, early) per (period index, component index in the plan), and lump-sum
         # SPIFF counts per (component index, period index, after the SPIFF's last day).
@@ -179,6 +181,14 @@ class PlanRun:
         """Tier edges and accelerator decisions per payee and period, for the program and the explanations."""
         rows: dict[str, list[Any]] = defaultdict(list)
         commissions = [(i, c) for i, c in enumerate(self.plan.components) if isinstance(c, Commission)]
+        # Each tier's lower bound as (column, numerator, denominator): the edge is quota x bound, rounded.
+        lowers = {
+            i: [
+                (f"e{i}_{t.index}", exact(t.lower).numerator, exact(t.lower).denominator)
+                for t in (c.table.tiers if c.table is not None else ())
+            ]
+            for i, c in commissions
+        }
         for p in self.payees:
             t, values = p.terms, self.values[p.terms.number]
             for period in t.evaluated:
@@ -196,10 +206,9 @@ class PlanRun:
                             raise InvalidInput(
                                 f"the '{comp.measure}' quota of {t.assignment.person_id} is not above zero"
                             )
-                        for tier in comp.table.tiers:
-                            edges[f"e{i}_{tier.index}"] = round_fraction(
-                                quota * exact(tier.lower), RoundingMode.HALF_EVEN
-                            )
+                        q_num, q_den = quota.numerator, quota.denominator
+                        for name, num, den in lowers[i]:
+                            edges[name] = round_ratio(q_num * num, q_den * den, RoundingMode.HALF_EVEN)
                     gate = comp.accelerator_gate
                     if gate is not None:
                         attained = values.attainment(self.plan.measures[gate.measure], period, gate.window)

@@ -136,7 +136,7 @@ def settle(terms: PayeeTerms, sums: PayeeSums) -> tuple[MeasureValues, PeriodOut
         parts: list[ComponentPeriod] = []
         for i, comp in enumerate(plan.components):
             raw, early = sums.totals.get((pno, i), (0, 0))
-            lumps = {(p, late): n for (c, p, late), n in sums.lumps.items() if c == i}
+            lumps = {(p, late): n for (c, p, late), n in sums.lumps.items() if c == i} if sums.lumps else {}
             made = component_lines(values, comp, period, (raw, early), lumps)
             part = settle_component(values, comp, period, raw, early, made, paid[i])
             paid[i] += part.total

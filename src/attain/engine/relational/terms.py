@@ -27,7 +27,7 @@ from attain.domain.plans.model import (
     Proration,
     RoundingMode,
 )
-from attain.domain.plans.rounding import minor_of, round_fraction
+from attain.domain.plans.rounding import minor_of, round_fraction, round_ratio
 from attain.engine.inputs import CalculationInput, PersonRow, PlanAssignmentRow
 
 PER_YEAR = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}
@@ -61,6 +61,7 @@ class Index:
 
         self._periods: dict[tuple[PeriodKind, int], list[Period]] = {}
         self._period_of: dict[tuple[PeriodKind, date], Period] = {}
+        self._year_to: dict[tuple[PeriodKind, Period], list[Period]] = {}
 
     def person(self, person_id: str) -> PersonRow:
         return self.people.get(person_id) or PersonRow(person_id)
@@ -70,6 +71,15 @@ class Index:
         if key not in self._periods:
             self._periods[key] = self.calendar.periods(kind, fiscal_year)
         return self._periods[key]
+
+    def year_to(self, kind: PeriodKind, target: Period) -> list[Period]:
+        """The periods of `kind` of `target`'s fiscal year that start on or before it (shared: read only)."""
+        key = (kind, target)
+        found = self._year_to.get(key)
+        if found is None:
+            fy = self.calendar.fiscal_year_of(target.start)
+            found = self._year_to[key] = [p for p in self.periods(kind, fy) if p.start <= target.start]
+        return found
 
     def period_of(self, kind: PeriodKind, day: date) -> Period:
         key = (kind, day)
@@ -99,16 +109,24 @@ class PayeeTerms:
         )
         person = index.person(assignment.person_id)
         self.person = person
-        start = max(d for d in (assignment.valid_from, person.hired_on) if d is not None)
-        ends = [d + DAY for d in (assignment.valid_to, person.left_on) if d is not None]
-        self.active = Window(start, min(ends) if ends else date.max)
-        fy = index.calendar.fiscal_year_of(target.start)
-        self.year = [p for p in index.periods(plan.period, fy) if p.start <= target.start]
+        start = assignment.valid_from
+        if person.hired_on is not None and person.hired_on > start:
+            start = person.hired_on
+        end = date.max
+        for last in (assignment.valid_to, person.left_on):
+            if last is not None and last + DAY < end:
+                end = last + DAY
+        self.active = Window(start, end)
+        self.year = index.year_to(plan.period, target)
         # Keyed by period start: dates hash much faster than Period records, and payees are many.
         self._days = {p.start: self._active_days(p) for p in self.year}
         self.evaluated = [p for p in self.year if p == target or self._days[p.start] > 0]
         self._quota_cache: dict[tuple[str, date], Fraction] = {}
+        # Thousands of payees ask the same few questions several times (evaluations, settling, headers).
+        self._quota_sums: dict[tuple[str, date, Accumulation], Fraction] = {}
+        self._periods_in: dict[tuple[date, Accumulation], list[Period]] = {}
         self._incentive_cache: dict[tuple[date, Accumulation], Fraction] = {}
+        self._caps: dict[tuple[date, Cap], int] = {}
 
     # -- windows and proration ------------------------------------------------------------------
 
@@ -117,11 +135,16 @@ class PayeeTerms:
         return Window(max(start, self.active.start), min(period.end, self.active.end))
 
     def _active_days(self, period: Period) -> int:
-        start, end = max(period.start, self.active.start), min(period.end, self.active.end)
+        active = self.active
+        start = period.start if period.start > active.start else active.start
+        end = period.end if period.end < active.end else active.end
         if start >= end:
             return 0
         days = (end - start).days
-        for first_day, last_day in self.index.leaves.get(self.assignment.person_id, ()):
+        leaves = self.index.leaves
+        if not leaves:
+            return days
+        for first_day, last_day in leaves.get(self.assignment.person_id, ()):
             first, last = max(first_day, start), min(last_day + DAY, end)
             days -= max(0, (last - first).days)
         return max(days, 0)
@@ -131,19 +154,30 @@ class PayeeTerms:
         return _ONE if days == period.days else Fraction(days, period.days)
 
     def periods_in(self, period: Period, accumulate: Accumulation) -> list[Period]:
-        chosen = (
-            [period]
-            if accumulate is Accumulation.PERIOD
-            else [p for p in self.year if p.start <= period.start]
-        )
-        return [p for p in chosen if self._days[p.start] > 0]
+        key = (period.start, accumulate)
+        found = self._periods_in.get(key)
+        if found is None:
+            chosen = (
+                [period]
+                if accumulate is Accumulation.PERIOD
+                else [p for p in self.year if p.start <= period.start]
+            )
+            found = self._periods_in[key] = [p for p in chosen if self._days[p.start] > 0]
+        return found
 
     # -- quotas, attainment, target incentive ---------------------------------------------------
 
     def quota(self, measure: Measure, period: Period, accumulate: Accumulation) -> Fraction | None:
         if measure.quota is None:
             return None
-        return sum((self._period_quota(measure, p) for p in self.periods_in(period, accumulate)), Fraction(0))
+        key = (measure.key, period.start, accumulate)
+        found = self._quota_sums.get(key)
+        if found is None:
+            found = sum(
+                (self._period_quota(measure, p) for p in self.periods_in(period, accumulate)), Fraction(0)
+            )
+            self._quota_sums[key] = found
+        return found
 
     def _period_quota(self, measure: Measure, period: Period) -> Fraction:
         key = (measure.key, period.start)
@@ -214,6 +248,13 @@ class PayeeTerms:
         return Fraction(total)
 
     def cap_amount(self, period: Period, cap: Cap) -> int:
+        key = (period.start, cap)
+        found = self._caps.get(key)
+        if found is None:
+            found = self._caps[key] = self._cap_amount(period, cap)
+        return found
+
+    def _cap_amount(self, period: Period, cap: Cap) -> int:
         if cap.amount is not None:
             return round_fraction(minor_of(cap.amount, self.plan.currency), RoundingMode.HALF_EVEN)
         assert cap.target_incentive_multiple is not None
@@ -222,7 +263,10 @@ class PayeeTerms:
             if cap.window is CapWindow.PERIOD
             else Fraction(self.assignment.target_incentive)
         )
-        return round_fraction(base * exact(cap.target_incentive_multiple), RoundingMode.HALF_EVEN)
+        times = exact(cap.target_incentive_multiple)
+        return round_ratio(
+            base.numerator * times.numerator, base.denominator * times.denominator, RoundingMode.HALF_EVEN
+        )
 
 
 class MeasureValues:
