@@ -357,10 +357,10 @@ def _sums(p: Payee, run: PlanRun) -> PayeeSums:
     number = terms.number
     values = run.values[number].per_period
     every = run.reads_earlier
-    target = terms.year.index(terms.target)
-    here = terms.target
+    target = terms.pno(terms.target)
+    here = terms.target.start
     return PayeeSums(
-        {(k, period.start): v for (k, period), v in values.items() if v and (every or period == here)},
+        {(k, period.start): v for (k, period), v in values.items() if v and (every or period.start == here)},
         {k: v for k, v in run.totals.get(number, {}).items() if v != (0, 0) and (every or k[0] == target)},
         {k: v for k, v in run.lumps.get(number, {}).items() if v and (every or k[1] == target)},
     )

@@ -215,15 +215,15 @@ class PlanRun:
                         assert attained is not None
                         if attained < exact(gate.minimum):
                             withheld[i] = 1
-                            if period == t.target:
+                            if t.is_target(period):
                                 p.notes[i] = (
                                     f"accelerator withheld: {gate.measure} {gate.window} attainment "
                                     f"{as_decimal(attained)} < {gate.minimum}"
                                 )
-                if not history and period != t.target:
+                if not history and not t.is_target(period):
                     continue
                 rows["payee"].append(t.number)
-                rows["pno"].append(t.year.index(period))
+                rows["pno"].append(t.pno(period))
                 for i, _ in commissions:
                     rows[f"w{i}"].append(withheld[i])
                 for key, value in edges.items():

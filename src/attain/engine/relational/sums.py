@@ -118,8 +118,8 @@ def reads_earlier_periods(plan: CompiledPlan) -> bool:
 
 
 def values_of(terms: PayeeTerms, sums: PayeeSums) -> MeasureValues:
-    starts = {p.start: p for p in terms.year}
-    return MeasureValues(terms, {(key, starts[start]): v for (key, start), v in sums.measures.items()})
+    at = terms.period_starting
+    return MeasureValues(terms, {(key, at(start)): v for (key, start), v in sums.measures.items()})
 
 
 def settle(terms: PayeeTerms, sums: PayeeSums) -> tuple[MeasureValues, PeriodOutcome]:
@@ -132,7 +132,7 @@ def settle(terms: PayeeTerms, sums: PayeeSums) -> tuple[MeasureValues, PeriodOut
     for period in terms.evaluated:
         for measure in plan.measures.values():
             terms.quota(measure, period, measure.accumulate)  # a missing quota fails here, as in reference
-        pno = terms.year.index(period)
+        pno = terms.pno(period)
         parts: list[ComponentPeriod] = []
         for i, comp in enumerate(plan.components):
             raw, early = sums.totals.get((pno, i), (0, 0))
@@ -144,7 +144,7 @@ def settle(terms: PayeeTerms, sums: PayeeSums) -> tuple[MeasureValues, PeriodOut
         total = sum(part.total for part in parts)
         outcome = PeriodOutcome(period, parts, plan_cap_line(values, period, total, plan_paid))
         plan_paid += outcome.total
-        if period == terms.target:
+        if terms.is_target(period):
             target = outcome
     assert target is not None, "the target period is always evaluated"
     return values, target

@@ -62,6 +62,8 @@ class Index:
         self._periods: dict[tuple[PeriodKind, int], list[Period]] = {}
         self._period_of: dict[tuple[PeriodKind, date], Period] = {}
         self._year_to: dict[tuple[PeriodKind, Period], list[Period]] = {}
+        self._positions: dict[tuple[PeriodKind, Period], dict[date, int]] = {}
+        self._slots: dict[tuple[PeriodKind, Period, Period], tuple[int, int]] = {}
 
     def person(self, person_id: str) -> PersonRow:
         return self.people.get(person_id) or PersonRow(person_id)
@@ -79,6 +81,25 @@ class Index:
         if found is None:
             fy = self.calendar.fiscal_year_of(target.start)
             found = self._year_to[key] = [p for p in self.periods(kind, fy) if p.start <= target.start]
+        return found
+
+    def positions(self, kind: PeriodKind, target: Period) -> dict[date, int]:
+        """Each period of `year_to(kind, target)` by its start: its position in that list."""
+        key = (kind, target)
+        found = self._positions.get(key)
+        if found is None:
+            found = self._positions[key] = {p.start: i for i, p in enumerate(self.year_to(kind, target))}
+        return found
+
+    def slots(self, kind: PeriodKind, source: Period, period: Period) -> tuple[int, int]:
+        """How many periods of `kind` the quota period `source` holds, and `period`'s position among them
+        (0 when it is not one of them)."""
+        key = (kind, source, period)
+        found = self._slots.get(key)
+        if found is None:
+            year = self.periods(kind, source.fiscal_year)
+            inside = [p for p in year if source.start <= p.start < source.end]
+            found = self._slots[key] = (len(inside), inside.index(period) if period in inside else 0)
         return found
 
     def period_of(self, kind: PeriodKind, day: date) -> Period:
@@ -118,9 +139,10 @@ class PayeeTerms:
                 end = last + DAY
         self.active = Window(start, end)
         self.year = index.year_to(plan.period, target)
+        self._pno = index.positions(plan.period, target)
         # Keyed by period start: dates hash much faster than Period records, and payees are many.
         self._days = {p.start: self._active_days(p) for p in self.year}
-        self.evaluated = [p for p in self.year if p == target or self._days[p.start] > 0]
+        self.evaluated = [p for p in self.year if p.start == target.start or self._days[p.start] > 0]
         self._quota_cache: dict[tuple[str, date], Fraction] = {}
         # Thousands of payees ask the same few questions several times (evaluations, settling, headers).
         self._quota_sums: dict[tuple[str, date, Accumulation], Fraction] = {}
@@ -129,6 +151,17 @@ class PayeeTerms:
         self._caps: dict[tuple[date, Cap], int] = {}
 
     # -- windows and proration ------------------------------------------------------------------
+
+    def pno(self, period: Period) -> int:
+        """The position of `period` (one of this plan's periods) in the fiscal year up to the target."""
+        return self._pno[period.start]
+
+    def period_starting(self, start: date) -> Period:
+        """The period of the fiscal year up to the target that starts on `start`."""
+        return self.year[self._pno[start]]
+
+    def is_target(self, period: Period) -> bool:
+        return period.start == self.target.start
 
     def window(self, period: Period, accumulate: Accumulation) -> Window:
         start = period.start if accumulate is Accumulation.PERIOD else self.year[0].start
@@ -195,15 +228,10 @@ class PayeeTerms:
                 f"no '{rule.metric}' quota for {person_id} in {source.key}",
                 hint=f"import a '{rule.metric}' quota goal for {person_id} in {source.key}",
             )
-        slots = [
-            p
-            for p in index.periods(self.plan.period, source.fiscal_year)
-            if source.start <= p.start < source.end
-        ]
-        position = slots.index(period) if period in slots else 0
+        count, position = index.slots(self.plan.period, source, period)
         hired = self.person.hired_on
         full = rule.prorate is Proration.NONE or self._days[period.start] == period.days
-        if full and not (rule.ramp and hired is not None) and (rule.weights or len(slots) == 1):
+        if full and not (rule.ramp and hired is not None) and (rule.weights or count == 1):
             # The usual case stays in Decimal, which is exact here and much cheaper than Fraction.
             weight = rule.weights[position] if rule.weights else Decimal(1)
             places = minor_exponent(self.plan.currency) if measure.kind is MeasureKind.SUM else 2
@@ -211,7 +239,7 @@ class PayeeTerms:
             out = Fraction(int(whole), 1 if measure.kind is MeasureKind.SUM else 100)
             self._quota_cache[key] = out
             return out
-        share = Fraction(rule.weights[position]) if rule.weights else Fraction(1, len(slots) or 1)
+        share = Fraction(rule.weights[position]) if rule.weights else Fraction(1, count or 1)
         value = Fraction(target) * share
         if rule.ramp and hired is not None:
             first = index.period_of(self.plan.period, hired)
