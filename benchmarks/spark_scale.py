@@ -14,11 +14,14 @@ hand-written DuckDB SQL in the same child process, and every delta and total mus
 a row is printed. Peak memory: the largest resident set of the child and its processes (the Spark JVM),
 sampled from /proc. Incremental: the same 100 corrected orders recalculated with
 `attain.engine.patching.recalculate_totals` (roll-up managers patched, reached sellers recalculated on
-their slice) against the full recalculation.
+their slice) against the full recalculation. With `--prior patching`, the timed run brings the closed quarter
+up to date that way instead of recalculating it: from the totals and sums its close kept and the corrections
+(`_open_incremental.py`); the baseline still recalculates it in full, and the deltas must agree.
 
     python benchmarks/spark_scale.py --sizes 100k --backends duckdb,spark --incremental
     python benchmarks/spark_scale.py --sizes 1M,10M --backends duckdb,spark --incremental
     python benchmarks/spark_scale.py --sizes 100M --backends duckdb --data-dir /var/tmp/attain-100m
+    python benchmarks/spark_scale.py --sizes 100M --backends duckdb --prior patching --data-dir ...
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,10 +43,19 @@ HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
 import open_workload as w  # noqa: E402
+from _open_incremental import (  # noqa: E402
+    CLOSED,
+    FULL_REPEATS,
+    INCREMENTAL_REPEATS,
+    closed_sums,
+    files,
+    incremental,
+    patched_prior,
+    person_totals,
+    save_closed,
+)
 
 Totals = dict[tuple[str, str], int]
-INCREMENTAL_REPEATS = 5
-FULL_REPEATS = 3
 
 
 def parse_size(text: str) -> int:
@@ -102,12 +113,6 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def person_totals(run: Any) -> list[Any]:
-    from attain.engine.patching import payee_totals  # noqa: PLC0415
-
-    return payee_totals(run)
-
-
 def flat(rows: list[Any]) -> Totals:
     """Per (person, component) totals, the plan cap as component "plan", as a close posts them."""
     out: Totals = defaultdict(int)
@@ -125,10 +130,6 @@ def deltas(now: Totals, posted: Totals) -> Totals:
     }
 
 
-def files(folder: Path, name: str) -> tuple[Path, Path]:
-    return folder / f"{name}_orders.parquet", folder / f"{name}_splits.parquet"
-
-
 def close_prior(folder: Path, orders: int, payees: int, memory_limit: str) -> dict[str, Any]:
     """The close of the quarter three periods back, before its correction: what the ledger holds."""
     from _open_baseline import baseline_components  # noqa: PLC0415
@@ -137,8 +138,10 @@ def close_prior(folder: Path, orders: int, payees: int, memory_limit: str) -> di
 
     inp = w.inputs(orders, payees)
     run = run_period(FactTables(inp, *files(folder, "prior")), w.PRIOR, Workspace(memory_limit))
-    posted = flat(person_totals(run))
+    closed = person_totals(run)
+    posted = flat(closed)
     run.close()
+    save_closed(folder, closed)  # what a store keeps of a closed period, for `--prior patching`
     expected, _ = baseline_components(*files(folder, "prior"), inp, w.PRIOR, memory_limit)
     assert posted == expected, "the engine and the baseline disagree on the closed quarter"
     rows = [[p, c, v] for (p, c), v in sorted(posted.items())]
@@ -146,8 +149,11 @@ def close_prior(folder: Path, orders: int, payees: int, memory_limit: str) -> di
     return {"posted": len(rows)}
 
 
-def measure(folder: Path, orders: int, payees: int, backend: str, memory_limit: str) -> dict[str, Any]:
-    """The current period's run with the prior-period deltas on `backend`, then the baseline's."""
+def measure(
+    folder: Path, orders: int, payees: int, backend: str, memory_limit: str, patching: bool = False
+) -> dict[str, Any]:
+    """The current period's run with the prior-period deltas on `backend`, then the baseline's; with
+    `patching`, the closed quarter is brought up to date from its close and the corrections."""
     from _open_baseline import baseline_components  # noqa: PLC0415
     from attain.engine.relational import FactTables, run_period  # noqa: PLC0415
     from attain.engine.relational.engine import Workspace  # noqa: PLC0415
@@ -180,9 +186,12 @@ def measure(folder: Path, orders: int, payees: int, backend: str, memory_limit: 
     run = calculate(FactTables(inp, *files(folder, "current")), w.CURRENT)
     current, lines = flat(person_totals(run)), run.line_count()
     finish(run)
-    run = calculate(FactTables(inp, *files(folder, "prior_changed")), w.PRIOR)
-    prior = deltas(flat(person_totals(run)), posted)
-    finish(run)
+    if patching:
+        prior = deltas(flat(patched_prior(folder, orders, payees, memory_limit)), posted)
+    else:
+        run = calculate(FactTables(inp, *files(folder, "prior_changed")), w.PRIOR)
+        prior = deltas(flat(person_totals(run)), posted)
+        finish(run)
     seconds = time.perf_counter() - started
     peak_mib = peak.stop()
     started = time.perf_counter()
@@ -207,67 +216,6 @@ def measure(folder: Path, orders: int, payees: int, backend: str, memory_limit: 
     }
 
 
-def incremental(folder: Path, orders: int, payees: int, memory_limit: str) -> dict[str, Any]:
-    """The 100 corrected orders of the closed quarter: roll-up managers patched, reached sellers
-    recalculated on their slice, against the full recalculation."""
-    import pyarrow.parquet as pq  # noqa: PLC0415
-
-    from attain.engine.incremental import OrderChange  # noqa: PLC0415
-    from attain.engine.inputs import CreditSplit, OrderRow  # noqa: PLC0415
-    from attain.engine.patching import plan_recalculation, recalculate_totals  # noqa: PLC0415
-    from attain.engine.relational import FactTables, run_period  # noqa: PLC0415
-    from attain.engine.relational.engine import Workspace  # noqa: PLC0415
-
-    inp = w.inputs(orders, payees)
-    ids = [f"{w.PRIOR.key}-{i:010d}" for i in w.changed_positions(orders)]
-
-    def picked(name: str) -> tuple[list[OrderRow], list[CreditSplit]]:
-        order_file, split_file = files(folder, name)
-        return w.as_rows(
-            pq.read_table(order_file, filters=[("order_id", "in", ids)]),
-            pq.read_table(split_file, filters=[("order_id", "in", ids)]),
-        )
-
-    before, splits_before = picked("prior")
-    after, splits_after = picked("prior_changed")
-    change = OrderChange(tuple(before), tuple(after), tuple(splits_before), tuple(splits_after))
-
-    def space() -> Workspace:
-        return Workspace(memory_limit)
-
-    def totals(facts: FactTables, period: Any) -> list[Any]:
-        run = run_period(facts, period, space())
-        try:
-            return person_totals(run)
-        finally:
-            run.workspace.close()
-
-    previous = {w.PRIOR.key: totals(FactTables(inp, *files(folder, "prior")), w.PRIOR)}
-    changed_facts = FactTables(inp, *files(folder, "prior_changed"))
-    plan = plan_recalculation(inp, change, [w.PRIOR])
-    seconds, full_seconds, equal = [], [], True
-    for _ in range(INCREMENTAL_REPEATS):
-        started = time.perf_counter()
-        updated = recalculate_totals(previous, changed_facts, change, [w.PRIOR], space)
-        seconds.append(time.perf_counter() - started)
-    for _ in range(FULL_REPEATS):
-        started = time.perf_counter()
-        full = totals(changed_facts, w.PRIOR)
-        full_seconds.append(time.perf_counter() - started)
-        equal = equal and updated[w.PRIOR.key] == full
-    return {
-        "changed": len(after),
-        "people": len(plan.patched | plan.recalculated),
-        "patched": len(plan.patched),
-        "payees": len(full),
-        "incremental_seconds": statistics.median(seconds),
-        "incremental_range": [min(seconds), max(seconds)],
-        "full_seconds": statistics.median(full_seconds),
-        "equal": equal,
-        "load": os.getloadavg()[0],
-    }
-
-
 def child(args: list[str]) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, str(HERE), "--child", *args], capture_output=True, text=True, check=False
@@ -287,7 +235,10 @@ def run_child(what: str, folder: Path, orders: int, payees: int, memory_limit: s
         return close_prior(folder, orders, payees, memory_limit)
     if what == "incremental":
         return incremental(folder, orders, payees, memory_limit)
-    return measure(folder, orders, payees, what, memory_limit)
+    if what == "closed-sums":
+        return closed_sums(folder, orders, payees, memory_limit)
+    backend, _, prior = what.partition(":")
+    return measure(folder, orders, payees, backend, memory_limit, patching=prior == "patching")
 
 
 def main() -> int:
@@ -300,6 +251,12 @@ def main() -> int:
     parser.add_argument("--incremental", action="store_true", help="also time the incremental recalculation")
     parser.add_argument("--memory-limit", default="3GB", help="DuckDB's memory limit; it spills beyond it")
     parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the generated Parquet files here")
+    parser.add_argument(
+        "--prior",
+        choices=["recalculation", "patching"],
+        default="recalculation",
+        help="how the timed run brings the corrected closed quarter up to date (DuckDB only for patching)",
+    )
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -310,6 +267,8 @@ def main() -> int:
     backends = [b for b in args.backends.split(",") if b]  # empty: only --incremental
     if unknown := set(backends) - {"duckdb", "spark"}:
         parser.error(f"unknown backend(s) {', '.join(sorted(unknown))}: use duckdb, spark")
+    if args.prior == "patching" and "spark" in backends:
+        parser.error("--prior patching runs on the embedded engine only: use --backends duckdb")
     print(
         f"machine: {platform.machine()}, Python {platform.python_version()}, cores {os.cpu_count()}, "
         f"payees {args.payees:,}, DuckDB memory limit {args.memory_limit}"
@@ -328,11 +287,15 @@ def main() -> int:
             if not (folder / "posted.json").exists():
                 child(["generate", *common])  # in its own process: the measuring ones start small
                 child(["close", *common])
+            if args.prior == "patching" and not (folder / CLOSED).exists():
+                child(["closed-sums", *common])  # a folder closed before the close kept its sums
             for backend in backends:
-                r = child([backend, *common])
+                patched = args.prior == "patching"
+                r = child([f"{backend}:patching" if patched else backend, *common])
                 read = 2 * orders
+                label = f"{backend} (prior patched)" if patched else backend
                 print(
-                    f"| {backend} | {orders:,} + {orders:,} | {r['lines']:,} | {r['seconds']:.1f} | "
+                    f"| {label} | {orders:,} + {orders:,} | {r['lines']:,} | {r['seconds']:.1f} | "
                     f"{r['spark_start']:.1f} | {r['peak_mib']:,.0f} | {read / r['seconds']:,.0f} | "
                     f"{r['baseline_seconds']:.1f} | {r['seconds'] / r['baseline_seconds']:.2f} | "
                     f"{r['deltas']:,} | {r['load']:.1f} | yes |",
