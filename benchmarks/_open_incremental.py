@@ -23,7 +23,7 @@ import open_workload as w
 from attain.engine.incremental import OrderChange
 from attain.engine.patching import PayeeTotals, payee_totals, plan_recalculation, recalculate_totals
 from attain.engine.relational import FactTables, run_period
-from attain.engine.relational.engine import Workspace
+from attain.engine.relational.workspace import Workspace
 
 INCREMENTAL_REPEATS = 5
 FULL_REPEATS = 3

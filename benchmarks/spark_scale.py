@@ -56,6 +56,7 @@ from _open_incremental import (  # noqa: E402
 )
 
 Totals = dict[tuple[str, str], int]
+LABELS = {"patching": "prior patched", "disk": "lines on disk"}
 
 
 def parse_size(text: str) -> int:
@@ -134,13 +135,13 @@ def close_prior(folder: Path, orders: int, payees: int, memory_limit: str) -> di
     """The close of the quarter three periods back, before its correction: what the ledger holds."""
     from _open_baseline import baseline_components  # noqa: PLC0415
     from attain.engine.relational import FactTables, run_period  # noqa: PLC0415
-    from attain.engine.relational.engine import Workspace  # noqa: PLC0415
+    from attain.engine.relational.workspace import Workspace  # noqa: PLC0415
 
     inp = w.inputs(orders, payees)
     run = run_period(FactTables(inp, *files(folder, "prior")), w.PRIOR, Workspace(memory_limit))
     closed = person_totals(run)
     posted = flat(closed)
-    run.close()
+    run.workspace.close()  # passed in, so the run leaves it open: its memory must not stay with the baseline
     save_closed(folder, closed)  # what a store keeps of a closed period, for `--prior patching`
     expected, _ = baseline_components(*files(folder, "prior"), inp, w.PRIOR, memory_limit)
     assert posted == expected, "the engine and the baseline disagree on the closed quarter"
@@ -150,13 +151,20 @@ def close_prior(folder: Path, orders: int, payees: int, memory_limit: str) -> di
 
 
 def measure(
-    folder: Path, orders: int, payees: int, backend: str, memory_limit: str, patching: bool = False
+    folder: Path,
+    orders: int,
+    payees: int,
+    backend: str,
+    memory_limit: str,
+    patching: bool = False,
+    lines_on_disk: bool = False,
 ) -> dict[str, Any]:
     """The current period's run with the prior-period deltas on `backend`, then the baseline's; with
-    `patching`, the closed quarter is brought up to date from its close and the corrections."""
+    `patching`, the closed quarter is brought up to date from its close and the corrections; with
+    `lines_on_disk`, DuckDB keeps the lines as Parquet files (`Workspace(lines_on_disk=True)`)."""
     from _open_baseline import baseline_components  # noqa: PLC0415
     from attain.engine.relational import FactTables, run_period  # noqa: PLC0415
-    from attain.engine.relational.engine import Workspace  # noqa: PLC0415
+    from attain.engine.relational.workspace import Workspace  # noqa: PLC0415
 
     inp = w.inputs(orders, payees)
     posted = {(p, c): v for p, c, v in json.loads((folder / "posted.json").read_text())}
@@ -175,12 +183,12 @@ def measure(
     else:
 
         def calculate(facts: FactTables, period: Any) -> Any:
-            return run_period(facts, period, Workspace(memory_limit))
+            return run_period(facts, period, Workspace(memory_limit, lines_on_disk=lines_on_disk))
 
     def finish(run: Any) -> None:
         run.close()
-        if backend == "spark":  # a workspace passed in stays open: its cached tables go with it
-            run.workspace.close()
+        # A workspace passed in stays open: its cached tables and lines go with it, before the next run.
+        run.workspace.close()
 
     started = time.perf_counter()
     run = calculate(FactTables(inp, *files(folder, "current")), w.CURRENT)
@@ -237,8 +245,16 @@ def run_child(what: str, folder: Path, orders: int, payees: int, memory_limit: s
         return incremental(folder, orders, payees, memory_limit)
     if what == "closed-sums":
         return closed_sums(folder, orders, payees, memory_limit)
-    backend, _, prior = what.partition(":")
-    return measure(folder, orders, payees, backend, memory_limit, patching=prior == "patching")
+    backend, *options = what.split(":")
+    return measure(
+        folder,
+        orders,
+        payees,
+        backend,
+        memory_limit,
+        patching="patching" in options,
+        lines_on_disk="disk" in options,
+    )
 
 
 def main() -> int:
@@ -251,6 +267,12 @@ def main() -> int:
     parser.add_argument("--incremental", action="store_true", help="also time the incremental recalculation")
     parser.add_argument("--memory-limit", default="3GB", help="DuckDB's memory limit; it spills beyond it")
     parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the generated Parquet files here")
+    parser.add_argument(
+        "--lines",
+        choices=["memory", "disk"],
+        default="memory",
+        help="where the embedded engine keeps a run's lines: a DuckDB table, or Parquet files on disk",
+    )
     parser.add_argument(
         "--prior",
         choices=["recalculation", "patching"],
@@ -267,6 +289,8 @@ def main() -> int:
     backends = [b for b in args.backends.split(",") if b]  # empty: only --incremental
     if unknown := set(backends) - {"duckdb", "spark"}:
         parser.error(f"unknown backend(s) {', '.join(sorted(unknown))}: use duckdb, spark")
+    if args.lines == "disk" and "spark" in backends:
+        parser.error("--lines disk is the embedded engine's: use --backends duckdb")
     if args.prior == "patching" and "spark" in backends:
         parser.error("--prior patching runs on the embedded engine only: use --backends duckdb")
     print(
@@ -291,9 +315,10 @@ def main() -> int:
                 child(["closed-sums", *common])  # a folder closed before the close kept its sums
             for backend in backends:
                 patched = args.prior == "patching"
-                r = child([f"{backend}:patching" if patched else backend, *common])
+                options = ["patching"] * patched + ["disk"] * (args.lines == "disk")
+                r = child([":".join([backend, *options]), *common])
                 read = 2 * orders
-                label = f"{backend} (prior patched)" if patched else backend
+                label = backend + "".join(f" ({LABELS[o]})" for o in options)
                 print(
                     f"| {label} | {orders:,} + {orders:,} | {r['lines']:,} | {r['seconds']:.1f} | "
                     f"{r['spark_start']:.1f} | {r['peak_mib']:,.0f} | {read / r['seconds']:,.0f} | "

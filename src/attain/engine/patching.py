@@ -26,10 +26,11 @@ from attain.domain.plans.model import Commission, CompiledPlan
 from attain.engine.incremental import OrderChange, affected, merge, slice_facts
 from attain.engine.inputs import CalculationInput, CreditSplit, OrderRow
 from attain.engine.relational.assemble import PeriodOutcome
-from attain.engine.relational.engine import PeriodRun, Workspace, run_period
+from attain.engine.relational.engine import PeriodRun, run_period
 from attain.engine.relational.facts import FactTables
 from attain.engine.relational.sums import PayeeKey, PayeeSums, payee_key, settle
 from attain.engine.relational.terms import PayeeTerms
+from attain.engine.relational.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from attain.domain.calendar import Period
@@ -43,6 +41,7 @@ from attain.engine.relational.sums import (
     settle,
 )
 from attain.engine.relational.terms import Index, MeasureValues, PayeeTerms
+from attain.engine.relational.workspace import Workspace
 from attain.engine.results import EarningLine, PayeeResult
 
 
@@ -79,24 +78,6 @@ def select_payees(facts: FactTables, period: Period, index: Index) -> list[Payee
 LINE_COLUMNS = "payee, comp, kind, amount, day, ono, role, level, seq, share_src, basis, tier, rate_id"
 LINE_ORDER = "day, ono, role, level, seq, CASE WHEN kind >= 2 THEN 1 ELSE 0 END, tier, tie"
 RATE_NAMES = pa.schema([("comp", pa.int32()), ("rate_id", pa.int32()), ("rate", pa.string())])
-
-
-class Workspace:
-    """An in-process DuckDB with the engine's settings and a spill folder; a what-if keeps one "
-    "across estimates."""
-
-    def __init__(self, memory_limit: str = "3GB", threads: int = 0) -> None:
-        self.con = duckdb.connect()
-        self._spill = tempfile.TemporaryDirectory(prefix="attain-engine-")
-        self.con.execute(f"SET memory_limit = '{memory_limit}'")
-        self.con.execute(f"SET temp_directory = '{self._spill.name}'")
-        self.con.execute("SET preserve_insertion_order = false")
-        if threads:
-            self.con.execute(f"SET threads = {threads}")
-
-    def close(self) -> None:
-        self.con.close()
-        self._spill.cleanup()
 
 
 @contextlib.contextmanager
@@ -136,13 +117,7 @@ class PeriodRun:
         plans = {p.terms.plan.key: p.terms.plan for p in self.payees}
         levels = max((p.crediting.rollup_levels for p in plans.values()), default=0)
         self.loaded = load(self.con, facts, levels)
-        # Small codes in small integers: 10 M orders make 33 M lines, which must stay in memory.
-        self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE lines (payee INTEGER, pno SMALLINT, comp SMALLINT, kind "
-            "TINYINT, early BOOLEAN, "
-            "amount BIGINT, day DATE, ono BIGINT, role TINYINT, level SMALLINT, seq INTEGER, tie INTEGER, "
-            "share_src INTEGER, basis BIGINT, tier SMALLINT, rate_id INTEGER)"
-        )
+        self.workspace.create_lines()
         with_splits = facts.has_splits
         currencies = {r[0] for r in self.con.execute("SELECT DISTINCT currency FROM orders_src").fetchall()}
         self.components: list[tuple[CompiledPlan, int]] = []  # component id -> (plan, index in plan)
@@ -157,6 +132,7 @@ class PeriodRun:
             first = len(self.components)
             self.components.extend((plan, i) for i in range(len(plan.components)))
             run = PlanRun(self.con, plan, period, by_plan[key], first, with_splits, fx_den, self.loaded)
+            run.add_lines = self.workspace.add_lines
             runs.append((run, fx))
             self.runs[key] = run
         self._share_direct_credits([run for run, _ in runs], with_splits)
@@ -199,10 +175,11 @@ class PeriodRun:
         return dict(self._sums)
 
     def line_count(self) -> int:
-        row = self.con.execute(
+        # fetchall: a result left half-read would block the next run in a shared workspace.
+        [(count,)] = self.con.execute(
             f"SELECT COUNT(*) FROM lines WHERE pno = {self.target_pno()} AND NOT early"
-        ).fetchone()
-        return int(row[0]) if row else 0
+        ).fetchall()
+        return int(count)
 
     def target_pno(self) -> int:
         if not self.payees:
@@ -258,10 +235,10 @@ class PeriodRun:
 
     def order_lines(self, order_id: str) -> list[EarningLine]:
         """The explained lines of one order, in payee and line order."""
-        found = self.con.execute("SELECT ono FROM orders_src WHERE order_id = ?", [order_id]).fetchone()
-        if found is None:
+        found = self.con.execute("SELECT ono FROM orders_src WHERE order_id = ?", [order_id]).fetchall()
+        if not found:
             return []
-        lines = self._credit_lines(f" AND ono = {int(found[0])}")
+        lines = self._credit_lines(f" AND ono = {int(found[0][0])}")
         return [
             line for payee in sorted(lines) for comp in sorted(lines[payee]) for line in lines[payee][comp]
         ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -82,6 +83,8 @@ class PlanRun:
         cal = payees[0].terms.index.calendar
         self.fy_start = cal.year_start(cal.fiscal_year_of(period.start))
         self.program = PlanProgram(plan, self.fy_start, with_splits, fx_den)
+        # Runs the program's INSERT INTO lines statements (the workspace may keep lines on disk).
+        self.add_lines: Callable[[str], object] = con.execute
         self.reads_earlier = reads_earlier_periods(plan)
         self.values: dict[int, MeasureValues] = {}
         # Per payee number: (raw, early) per (period index, component index in the plan), and lump-sum
@@ -253,7 +256,7 @@ class PlanRun:
                 target = None if self.history else self.payees[0].terms.year.index(self.period)
                 exact = biggest >= EXACT_DOUBLE
                 marginal = comp.table is not None and comp.table.method is TierMethod.MARGINAL
-                con.execute(
+                self.add_lines(
                     program.commission_sql(
                         i,
                         cid,
@@ -278,10 +281,10 @@ class PlanRun:
                             hint="add it to rate_by.rates or give rate_by.default",
                         )
                 if comp.order_min is not None or comp.order_max is not None:
-                    con.execute(program.order_limits_sql(cid, comp))
+                    self.add_lines(program.order_limits_sql(cid, comp))
             elif isinstance(comp, Spiff):
                 if comp.lump_sum is None:
-                    con.execute(program.spiff_sql(cid, comp))
+                    self.add_lines(program.spiff_sql(cid, comp))
                 else:
                     for payee, pidx, late, n in con.execute(program.lump_counts_sql(comp)).fetchall():
                         self.lumps[payee][(i, pidx, bool(late))] = int(n)

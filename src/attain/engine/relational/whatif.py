@@ -33,7 +33,6 @@ from attain.engine.relational.engine import (
     LINE_ORDER,
     Payee,
     PeriodRun,
-    Workspace,
     run_period,
 )
 from attain.engine.relational.facts import (
@@ -44,6 +43,7 @@ from attain.engine.relational.facts import (
     orders_table,
     splits_table,
 )
+from attain.engine.relational.workspace import Workspace
 from attain.engine.results import EarningLine
 
 # A line's identity across the two runs, as a statement keys it (payee, component, kind, order, credit, tier;

@@ -13,8 +13,9 @@ from pyspark.sql import SparkSession
 
 from attain.domain.calendar import Period
 from attain.engine.inputs import CalculationInput
-from attain.engine.relational.engine import PeriodRun, Workspace
+from attain.engine.relational.engine import PeriodRun
 from attain.engine.relational.facts import FactTables
+from attain.engine.relational.workspace import Workspace
 from attain.engine.results import PayeeResult
 from attain.engine.spark.connection import SparkConnection
 from attain.engine.spark.session import SparkSettings, spark_session

@@ -1,0 +1,73 @@
+"""Lines kept on disk (Parquet files in the workspace) give exactly the rows of lines kept in memory."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from attain.domain.calendar import Period
+from attain.domain.errors import AttainError
+from attain.engine.inputs import CalculationInput
+from attain.engine.reference import evaluate
+from attain.engine.relational import FactTables, run_period
+from attain.engine.relational.workspace import Workspace
+from tests.unit.engine.generated_plans import companies
+from tests.unit.engine.test_fast_engine import ORDERS, Q1, company
+
+
+def _sorted(table: pa.Table) -> list[dict[str, object]]:
+    return sorted(table.to_pylist(), key=lambda r: tuple(str(v) for v in r.values()))
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(companies())
+def test_lines_on_disk_give_the_reference_rows_on_generated_plans(
+    case: tuple[CalculationInput, Period],
+) -> None:
+    inp, period = case
+    try:
+        expected = evaluate(inp, period)
+    except AttainError as exc:
+        with pytest.raises(type(exc)):
+            run_period(FactTables.from_input(inp), period, Workspace(lines_on_disk=True))
+        return
+    run = run_period(FactTables.from_input(inp), period, Workspace(lines_on_disk=True))
+    try:
+        assert run.results() == expected
+    finally:
+        run.workspace.close()
+
+
+def test_lines_on_disk_are_files_in_the_workspace_and_read_like_the_table() -> None:
+    facts = FactTables.from_input(company(ORDERS))
+    in_memory = run_period(facts, Q1)
+    on_disk = run_period(facts, Q1, Workspace(lines_on_disk=True))
+    try:
+        kinds = on_disk.con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'lines'"
+        ).fetchall()
+        assert kinds == [("VIEW",)]
+        assert _sorted(on_disk.lines_arrow()) == _sorted(in_memory.lines_arrow())
+        assert on_disk.line_count() == in_memory.line_count() > 0
+        assert on_disk.order_lines("o2") == in_memory.order_lines("o2")
+        assert on_disk.totals() == in_memory.totals()
+    finally:
+        in_memory.close()
+        on_disk.workspace.close()
+
+
+def test_a_second_run_in_the_same_workspace_starts_from_no_lines() -> None:
+    workspace = Workspace(lines_on_disk=True)
+    try:
+        facts = FactTables.from_input(company(ORDERS))
+        first = run_period(facts, Q1, workspace).line_count()
+        second = run_period(FactTables.from_input(company(ORDERS[:1])), Q1, workspace)
+        alone = run_period(FactTables.from_input(company(ORDERS[:1])), Q1)
+        assert first > second.line_count() == alone.line_count()
+        assert _sorted(second.lines_arrow()) == _sorted(alone.lines_arrow())
+        alone.close()
+    finally:
+        workspace.close()
