@@ -85,6 +85,9 @@ class PlanRun:
         self.program = PlanProgram(plan, self.fy_start, with_splits, fx_den)
         # Runs the program's INSERT INTO lines statements (the workspace may keep lines on disk).
         self.add_lines: Callable[[str], object] = con.execute
+        # For runs larger than memory (lines on disk): credits that at most two statements read stay a view,
+        # computed as they are read, instead of a table that would spill (a 100 M-order roll-up: 330 M rows).
+        self.credits_as_view = False
         self.reads_earlier = reads_earlier_periods(plan)
         self.values: dict[int, MeasureValues] = {}
         # Per payee number: (raw, early) per (period index, component index in the plan), and lump-sum
@@ -118,8 +121,11 @@ class PlanRun:
         )
         for name, cond, fields in program.udf_names():
             self._register_condition(name, cond, fields)
-        con.execute(program.views_sql())
-        if release is not None:
+        as_view = self.credits_as_view and self._credit_reads() <= 2 and not program.python_conditions
+        if self.credits_as_view:
+            self._drop_credits()  # a failed earlier run may have left them, as a table or a view
+        con.execute(program.views_sql(view=as_view))
+        if release is not None and not as_view:  # a view still reads the released table: later
             con.execute(f"DROP TABLE IF EXISTS {release}")
         if program.fx_den is not None:
             missing = con.execute(
@@ -136,7 +142,29 @@ class PlanRun:
         self._lines()
         # The plan's credits are in its lines now; freeing them before the next plan runs keeps a 10 M-order
         # run inside the workspace's memory limit instead of spilling to disk.
-        con.execute("DROP TABLE IF EXISTS v")
+        con.execute("DROP VIEW IF EXISTS v" if as_view else "DROP TABLE IF EXISTS v")
+        if release is not None and as_view:
+            con.execute(f"DROP TABLE IF EXISTS {release}")
+
+    def _credit_reads(self) -> int:
+        """How many statements read the plan's credits `v`: measures, then each commission (marginal tiers
+        read them three times and count them once) and SPIFF, and the exchange-rate check."""
+        reads = 1 + (self.program.fx_den is not None)
+        for comp in self.plan.components:
+            if isinstance(comp, Commission):
+                marginal = comp.table is not None and comp.table.method is TierMethod.MARGINAL
+                reads += 4 if marginal else 1
+            elif isinstance(comp, Spiff):
+                reads += 1
+        return reads
+
+    def _drop_credits(self) -> None:
+        found = self.con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'v' "
+            "AND table_schema = 'main' AND table_catalog = 'temp'"
+        ).fetchall()
+        if found:
+            self.con.execute("DROP VIEW v" if found[0][0] == "VIEW" else "DROP TABLE v")
 
     def _register_condition(self, name: str, cond: Condition, fields: list[str]) -> None:
         currency = self.plan.currency

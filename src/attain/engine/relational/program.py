@@ -139,7 +139,8 @@ class PlanProgram:
         fallback = len(lookup.rates) if lookup.default is not None else len(lookup.rates) + 1
         return f"(CASE {' '.join(whens)} ELSE {fallback} END)" if whens else str(fallback)
 
-    def views_sql(self) -> str:
+    def views_sql(self, view: bool = False) -> str:
+        """The plan's credits `v`: a temporary table, or with `view` a view computed by each reader."""
         plan = self.plan
         credits = credits_sql(
             plan.crediting.roles, plan.crediting.rollup_levels, self.fields, self.with_splits, self.shared
@@ -198,7 +199,7 @@ class PlanProgram:
                 *extra,
             ]
         )
-        return f"CREATE OR REPLACE TEMP TABLE v AS SELECT {columns} FROM ({inner})"
+        return f"CREATE OR REPLACE TEMP {'VIEW' if view else 'TABLE'} v AS SELECT {columns} FROM ({inner})"
 
     def udf_names(self) -> list[tuple[str, Condition, list[str]]]:
         return [(name, cond, sorted(names_of(cond.expr))) for name, cond in self.python_conditions]
