@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,11 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from attain.domain.calendar import Period
 from attain.domain.errors import AttainError
 from attain.engine.inputs import CalculationInput
+from attain.engine.plan_source import compile_text
 from attain.engine.reference import evaluate
 from attain.engine.relational import FactTables, run_period
 from attain.engine.relational.workspace import Workspace
 from tests.unit.engine.generated_plans import companies
-from tests.unit.engine.test_fast_engine import ORDERS, Q1, company
+from tests.unit.engine.test_fast_engine import ORDERS, OVERRIDE, Q1, company
 
 
 def _sorted(table: pa.Table) -> list[dict[str, object]]:
@@ -71,3 +74,23 @@ def test_a_second_run_in_the_same_workspace_starts_from_no_lines() -> None:
         alone.close()
     finally:
         workspace.close()
+
+
+def test_a_roll_up_plan_run_last_reads_its_credits_as_a_view_of_the_shared_direct_credits() -> None:
+    # "team" sorts after "rep": the roll-up plan is the last to read the shared direct credits, so they may
+    # only go once its lines are made (its credits are a view over them on disk).
+    inp = company(ORDERS)
+    team = compile_text(OVERRIDE.replace("plan: manager", "plan: team"))
+    inp = replace(
+        inp,
+        plans={"rep": inp.plans["rep"], "team": team},
+        assignments=tuple(
+            replace(a, plan_key="team") if a.plan_key == "manager" else a for a in inp.assignments
+        ),
+    )
+    run = run_period(FactTables.from_input(inp), Q1, Workspace(lines_on_disk=True))
+    try:
+        assert run.results() == evaluate(inp, Q1)
+        assert any(r.plan_key == "team" and r.total for r in run.results())
+    finally:
+        run.workspace.close()
