@@ -133,7 +133,7 @@ class PeriodRun:
             self.components.extend((plan, i) for i in range(len(plan.components)))
             run = PlanRun(self.con, plan, period, by_plan[key], first, with_splits, fx_den, self.loaded)
             run.add_lines = self.workspace.add_lines
-            run.credits_as_view = self.workspace.lines_on_disk
+            run.credits_as_view = self.workspace.credits_as_views
             runs.append((run, fx))
             self.runs[key] = run
         self._share_direct_credits([run for run, _ in runs], with_splits)

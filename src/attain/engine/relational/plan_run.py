@@ -85,8 +85,8 @@ class PlanRun:
         self.program = PlanProgram(plan, self.fy_start, with_splits, fx_den)
         # Runs the program's INSERT INTO lines statements (the workspace may keep lines on disk).
         self.add_lines: Callable[[str], object] = con.execute
-        # For runs larger than memory (lines on disk): credits that at most two statements read stay a view,
-        # computed as they are read, instead of a table that would spill (a 100 M-order roll-up: 330 M rows).
+        # Credits that at most two statements read may stay a view, computed as they are read, instead of a
+        # table (a 100 M-order roll-up: 330 M rows that would spill); the workspace decides.
         self.credits_as_view = False
         self.reads_earlier = reads_earlier_periods(plan)
         self.values: dict[int, MeasureValues] = {}

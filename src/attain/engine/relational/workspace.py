@@ -43,6 +43,9 @@ class Workspace:
     estimates. `lines_on_disk` keeps the lines as Parquet files in the spill folder (see the module)."""
 
     lines_on_disk = False  # a subclass running elsewhere (Spark) keeps its own lines table
+    # A plan's credits that at most two statements read stay a view (plan_run.PlanRun.execute): on DuckDB
+    # that beats building a table (10 M orders: 6.7-7.0 s against 8.0-8.4 s). Spark caches tables instead.
+    credits_as_views = True
 
     def __init__(self, memory_limit: str = "3GB", threads: int = 0, lines_on_disk: bool = False) -> None:
         self.con = duckdb.connect()

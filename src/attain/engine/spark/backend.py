@@ -24,6 +24,8 @@ from attain.engine.spark.session import SparkSettings, spark_session
 class SparkWorkspace(Workspace):
     """A workspace whose connection runs statements on Spark; reusable across runs of one session."""
 
+    credits_as_views = False  # Spark keeps each computed table as a checkpoint (see connection.py)
+
     def __init__(self, spark: SparkSession | None = None) -> None:  # no DuckDB connection is opened
         self.spark = spark or spark_session()
         self.connection = SparkConnection(self.spark)
