@@ -34,10 +34,6 @@ def files(folder: Path, name: str) -> tuple[Path, Path]:
     return folder / f"{name}_orders.parquet", folder / f"{name}_splits.parquet"
 
 
-def person_totals(run: Any) -> list[PayeeTotals]:
-    return payee_totals(run)
-
-
 def save_closed(folder: Path, rows: list[PayeeTotals]) -> None:
     (folder / CLOSED).write_bytes(pickle.dumps(rows))
 
@@ -53,7 +49,7 @@ def closed_sums(folder: Path, orders: int, payees: int, memory_limit: str) -> di
         FactTables(w.inputs(orders, payees), *files(folder, "prior")), w.PRIOR, Workspace(memory_limit)
     )
     try:
-        save_closed(folder, person_totals(run))
+        save_closed(folder, payee_totals(run))
     finally:
         run.close()
     return {"kept": True}
@@ -97,7 +93,7 @@ def incremental(folder: Path, orders: int, payees: int, memory_limit: str) -> di
     def totals(facts: FactTables, period: Any) -> list[PayeeTotals]:
         run = run_period(facts, period, space())
         try:
-            return person_totals(run)
+            return payee_totals(run)
         finally:
             run.workspace.close()
 

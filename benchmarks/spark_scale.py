@@ -51,9 +51,9 @@ from _open_incremental import (  # noqa: E402
     files,
     incremental,
     patched_prior,
-    person_totals,
     save_closed,
 )
+from attain.engine.patching import payee_totals  # noqa: E402
 
 Totals = dict[tuple[str, str], int]
 LABELS = {"patching": "prior patched", "disk": "lines on disk"}
@@ -139,7 +139,7 @@ def close_prior(folder: Path, orders: int, payees: int, memory_limit: str) -> di
 
     inp = w.inputs(orders, payees)
     run = run_period(FactTables(inp, *files(folder, "prior")), w.PRIOR, Workspace(memory_limit))
-    closed = person_totals(run)
+    closed = payee_totals(run)
     posted = flat(closed)
     run.workspace.close()  # passed in, so the run leaves it open: its memory must not stay with the baseline
     save_closed(folder, closed)  # what a store keeps of a closed period, for `--prior patching`
@@ -192,13 +192,13 @@ def measure(
 
     started = time.perf_counter()
     run = calculate(FactTables(inp, *files(folder, "current")), w.CURRENT)
-    current, lines = flat(person_totals(run)), run.line_count()
+    current, lines = flat(payee_totals(run)), run.line_count()
     finish(run)
     if patching:
         prior = deltas(flat(patched_prior(folder, orders, payees, memory_limit)), posted)
     else:
         run = calculate(FactTables(inp, *files(folder, "prior_changed")), w.PRIOR)
-        prior = deltas(flat(person_totals(run)), posted)
+        prior = deltas(flat(payee_totals(run)), posted)
         finish(run)
     seconds = time.perf_counter() - started
     peak_mib = peak.stop()

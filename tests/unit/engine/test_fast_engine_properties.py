@@ -9,7 +9,8 @@ from attain.domain.calendar import Period
 from attain.domain.errors import AttainError
 from attain.engine.inputs import CalculationInput
 from attain.engine.reference import evaluate
-from attain.engine.relational import evaluate_fast
+from attain.engine.relational import FactTables, evaluate_fast, run_period
+from attain.engine.relational.workspace import Workspace
 from attain.engine.results import plain
 from tests.unit.engine.generated_plans import companies
 
@@ -33,3 +34,9 @@ def test_fast_engine_gives_the_reference_rows_on_generated_plans(
     event(f"lines: {min(sum(len(r.lines) for r in expected) // 5 * 5, 30)}+")
     assert actual == expected
     assert plain(actual) == plain(expected)
+    # The same run with its lines kept as Parquet files in the workspace (decision 0011) gives the same rows.
+    on_disk = run_period(FactTables.from_input(inp), period, Workspace(lines_on_disk=True))
+    try:
+        assert on_disk.results() == expected
+    finally:
+        on_disk.workspace.close()

@@ -1,47 +1,21 @@
-"""Lines kept on disk (Parquet files in the workspace) give exactly the rows of lines kept in memory."""
+"""Lines kept on disk (Parquet files in the workspace) give exactly the rows of lines kept in memory (on
+generated plans: tests/unit/engine/test_fast_engine_properties.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import pyarrow as pa
-import pytest
-from hypothesis import HealthCheck, given, settings
 
-from attain.domain.calendar import Period
-from attain.domain.errors import AttainError
-from attain.engine.inputs import CalculationInput
 from attain.engine.plan_source import compile_text
 from attain.engine.reference import evaluate
 from attain.engine.relational import FactTables, run_period
 from attain.engine.relational.workspace import Workspace
-from tests.unit.engine.generated_plans import companies
 from tests.unit.engine.test_fast_engine import ORDERS, OVERRIDE, Q1, company
 
 
 def _sorted(table: pa.Table) -> list[dict[str, object]]:
     return sorted(table.to_pylist(), key=lambda r: tuple(str(v) for v in r.values()))
-
-
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
-@given(companies())
-def test_lines_on_disk_give_the_reference_rows_on_generated_plans(
-    case: tuple[CalculationInput, Period],
-) -> None:
-    inp, period = case
-    try:
-        expected = evaluate(inp, period)
-    except AttainError as exc:
-        with pytest.raises(type(exc)):
-            run_period(FactTables.from_input(inp), period, Workspace(lines_on_disk=True))
-        return
-    run = run_period(FactTables.from_input(inp), period, Workspace(lines_on_disk=True))
-    try:
-        assert run.results() == expected
-    finally:
-        run.workspace.close()
 
 
 def test_lines_on_disk_are_files_in_the_workspace_and_read_like_the_table() -> None:
